@@ -1,0 +1,29 @@
+# bmf_library(NAME <target> SRCS ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+#   A static library for one concern; headers are included as "<component>/<folder>/<file>.h"
+#   from the repository root.
+function(bmf_library)
+  cmake_parse_arguments(A "" "NAME" "SRCS;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(${A_NAME} STATIC ${A_SRCS})
+  target_include_directories(${A_NAME} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${A_NAME} PUBLIC ${A_PUBLIC_DEPS} PRIVATE ${A_PRIVATE_DEPS})
+endfunction()
+
+# bmf_test(NAME <target> SRCS ... DEPS ... LABELS <component> <kind> [more])
+#   One GoogleTest binary; every discovered test carries the given ctest LABELS
+#   (component: agent coordinator bmc-proxy netconf images slurm acm common; kind: unit integration).
+function(bmf_test)
+  cmake_parse_arguments(A "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  if(NOT A_LABELS)
+    message(FATAL_ERROR "bmf_test(${A_NAME}) needs LABELS <component> <kind>")
+  endif()
+  if(NOT A_TIMEOUT)
+    set(A_TIMEOUT 120)
+  endif()
+  add_executable(${A_NAME} ${A_SRCS})
+  target_include_directories(${A_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(${A_NAME}
+    DISCOVERY_MODE PRE_TEST
+    PROPERTIES LABELS "${A_LABELS}" TIMEOUT ${A_TIMEOUT}
+               ENVIRONMENT "BMF_BUILD_DIR=${PROJECT_BINARY_DIR};BMF_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+endfunction()

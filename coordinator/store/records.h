@@ -1,0 +1,52 @@
+#pragma once
+// The coordinator's stored records: plain structs, independent of protobuf and
+// of the storage backend. Mapping to the wire/API types lives in coordinator/api.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock/clock.h"
+
+namespace bmf::coordinator {
+
+enum class NodeState { kEnrolling, kAvailable, kUnreachable };
+
+std::string_view to_string(NodeState state);
+std::optional<NodeState> node_state_from_string(std::string_view text);
+
+struct NodeRecord {
+  std::uint64_t id = 0;  // 0 until stored
+  std::string system_uuid;
+  std::string serial;
+  std::string vendor;
+  std::string product;
+  std::string bmc_address;
+  std::string hostname;
+  std::vector<std::string> macs;
+  std::string inventory_json = "{}";  // protobuf JSON mapping of the inventory message
+  NodeState state = NodeState::kEnrolling;
+  std::string agent_version;
+  std::string secret_sha256;  // hex; the secret itself is never stored
+  EpochMs registered_at_ms = 0;
+  EpochMs last_seen_ms = 0;
+  std::uint32_t registrations = 0;
+  std::string peer_address;
+};
+
+struct EventRecord {
+  std::uint64_t id = 0;
+  EpochMs time_ms = 0;
+  std::string actor;         // "agent:<node>", "coordinator", "admin:<user>"
+  std::uint64_t node_id = 0;  // 0 when not about one node
+  std::string kind;          // stable ID, e.g. NODE_REGISTERED
+  std::string message;
+};
+
+struct EventQuery {
+  std::uint64_t node_id = 0;  // 0: all nodes
+  std::uint32_t limit = 100;  // newest first
+};
+
+}  // namespace bmf::coordinator

@@ -1,0 +1,211 @@
+#include "coordinator/store/sqlite_store.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <system_error>
+
+namespace bmf::coordinator {
+namespace {
+
+constexpr std::string_view kNodeColumns =
+    "id, system_uuid, serial, vendor, product, bmc_address, hostname, inventory, state, agent_version, "
+    "secret_sha256, registered_at, last_seen, registrations, peer_address";
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& state_dir,
+                                                       const std::vector<sqlite::Migration>& migrations) {
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  if (ec) return unavailable(fmt::format("cannot create state dir {}: {}", state_dir.string(), ec.message()));
+  BMF_ASSIGN_OR_RETURN(auto conn, sqlite::Connection::open(state_dir / "bmf.db"));
+  BMF_RETURN_IF_ERROR(conn->migrate(migrations));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(conn)));
+}
+
+Result<std::vector<std::uint64_t>> SqliteStore::find_nodes_by_identity(const std::string& system_uuid,
+                                                                       const std::vector<std::string>& macs) {
+  std::vector<std::uint64_t> ids;
+  auto add = [&](std::uint64_t id) {
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  };
+  if (!system_uuid.empty()) {
+    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT id FROM nodes WHERE system_uuid = ?"));
+    st->bind(1, system_uuid);
+    for (;;) {
+      BMF_ASSIGN_OR_RETURN(bool row, st->step());
+      if (!row) break;
+      add(static_cast<std::uint64_t>(st->column_int(0)));
+    }
+  }
+  std::vector<std::uint64_t> by_mac;
+  for (const std::string& mac : macs) {
+    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT node_id FROM node_macs WHERE mac = ?"));
+    st->bind(1, mac);
+    BMF_ASSIGN_OR_RETURN(bool row, st->step());
+    if (row) by_mac.push_back(static_cast<std::uint64_t>(st->column_int(0)));
+  }
+  std::sort(by_mac.begin(), by_mac.end());
+  for (auto id : by_mac) add(id);
+  return ids;
+}
+
+Result<std::vector<std::string>> SqliteStore::macs_of(std::uint64_t id) {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT mac FROM node_macs WHERE node_id = ? ORDER BY mac"));
+  st->bind(1, static_cast<std::int64_t>(id));
+  std::vector<std::string> macs;
+  for (;;) {
+    BMF_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    macs.push_back(st->column_text(0));
+  }
+  return macs;
+}
+
+Result<NodeRecord> SqliteStore::read_node_row(sqlite::Statement& st) {
+  NodeRecord n;
+  n.id = static_cast<std::uint64_t>(st.column_int(0));
+  n.system_uuid = st.column_text(1);
+  n.serial = st.column_text(2);
+  n.vendor = st.column_text(3);
+  n.product = st.column_text(4);
+  n.bmc_address = st.column_text(5);
+  n.hostname = st.column_text(6);
+  n.inventory_json = st.column_text(7);
+  std::string state = st.column_text(8);
+  auto parsed = node_state_from_string(state);
+  if (!parsed) return data_loss(fmt::format("node {} has unknown state '{}' in the database", n.id, state));
+  n.state = *parsed;
+  n.agent_version = st.column_text(9);
+  n.secret_sha256 = st.column_text(10);
+  n.registered_at_ms = st.column_int(11);
+  n.last_seen_ms = st.column_int(12);
+  n.registrations = static_cast<std::uint32_t>(st.column_int(13));
+  n.peer_address = st.column_text(14);
+  return n;
+}
+
+Result<NodeRecord> SqliteStore::get_node(std::uint64_t id) {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM nodes WHERE id = ?", kNodeColumns)));
+  st->bind(1, static_cast<std::int64_t>(id));
+  BMF_ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return not_found(fmt::format("node {} does not exist", id));
+  BMF_ASSIGN_OR_RETURN(NodeRecord n, read_node_row(*st));
+  BMF_ASSIGN_OR_RETURN(n.macs, macs_of(id));
+  return n;
+}
+
+Result<std::vector<NodeRecord>> SqliteStore::list_nodes() {
+  std::vector<NodeRecord> nodes;
+  {
+    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM nodes ORDER BY id", kNodeColumns)));
+    for (;;) {
+      BMF_ASSIGN_OR_RETURN(bool row, st->step());
+      if (!row) break;
+      BMF_ASSIGN_OR_RETURN(NodeRecord n, read_node_row(*st));
+      nodes.push_back(std::move(n));
+    }
+  }
+  // One pass over node_macs instead of a query per node.
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT node_id, mac FROM node_macs ORDER BY node_id, mac"));
+  std::size_t i = 0;
+  for (;;) {
+    BMF_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    auto id = static_cast<std::uint64_t>(st->column_int(0));
+    while (i < nodes.size() && nodes[i].id < id) ++i;
+    if (i < nodes.size() && nodes[i].id == id) nodes[i].macs.push_back(st->column_text(1));
+  }
+  return nodes;
+}
+
+Status SqliteStore::insert_event(EventRecord& e) {
+  BMF_ASSIGN_OR_RETURN(auto* st,
+                       conn_->prepare("INSERT INTO events(time, actor, node_id, kind, message) VALUES (?,?,?,?,?)"));
+  st->bind(1, e.time_ms).bind(2, e.actor).bind(3, static_cast<std::int64_t>(e.node_id)).bind(4, e.kind).bind(5, e.message);
+  BMF_RETURN_IF_ERROR(st->run());
+  e.id = static_cast<std::uint64_t>(conn_->last_insert_rowid());
+  return ok_status();
+}
+
+Status SqliteStore::save_node(NodeRecord& node, EventRecord event) {
+  sqlite::Transaction tx(*conn_);
+  BMF_RETURN_IF_ERROR(tx.begin_status());
+  const bool insert = node.id == 0;
+  BMF_ASSIGN_OR_RETURN(
+      auto* st,
+      conn_->prepare(insert ? "INSERT INTO nodes(system_uuid, serial, vendor, product, bmc_address, hostname, "
+                              "inventory, state, agent_version, secret_sha256, registered_at, last_seen, "
+                              "registrations, peer_address) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                            : "UPDATE nodes SET system_uuid=?, serial=?, vendor=?, product=?, bmc_address=?, "
+                              "hostname=?, inventory=?, state=?, agent_version=?, secret_sha256=?, "
+                              "registered_at=?, last_seen=?, registrations=?, peer_address=? WHERE id=?"));
+  st->bind(1, node.system_uuid).bind(2, node.serial).bind(3, node.vendor).bind(4, node.product);
+  st->bind(5, node.bmc_address).bind(6, node.hostname).bind(7, node.inventory_json).bind(8, to_string(node.state));
+  st->bind(9, node.agent_version).bind(10, node.secret_sha256).bind(11, node.registered_at_ms);
+  st->bind(12, node.last_seen_ms).bind(13, std::int64_t{node.registrations}).bind(14, node.peer_address);
+  if (!insert) st->bind(15, static_cast<std::int64_t>(node.id));
+  BMF_RETURN_IF_ERROR(st->run());
+  if (insert) {
+    node.id = static_cast<std::uint64_t>(conn_->last_insert_rowid());
+  } else if (conn_->changes() == 0) {
+    return not_found(fmt::format("node {} does not exist", node.id));
+  }
+  BMF_ASSIGN_OR_RETURN(auto* del, conn_->prepare("DELETE FROM node_macs WHERE node_id = ?"));
+  BMF_RETURN_IF_ERROR(del->bind(1, static_cast<std::int64_t>(node.id)).run());
+  for (const std::string& mac : node.macs) {
+    // REPLACE moves a MAC that another node owned (a NIC swapped between machines).
+    BMF_ASSIGN_OR_RETURN(auto* ins, conn_->prepare("INSERT OR REPLACE INTO node_macs(mac, node_id) VALUES (?, ?)"));
+    BMF_RETURN_IF_ERROR(ins->bind(1, mac).bind(2, static_cast<std::int64_t>(node.id)).run());
+  }
+  event.node_id = node.id;
+  BMF_RETURN_IF_ERROR(insert_event(event));
+  return tx.commit();
+}
+
+Status SqliteStore::touch_node(std::uint64_t id, EpochMs last_seen_ms) {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET last_seen = ? WHERE id = ?"));
+  BMF_RETURN_IF_ERROR(st->bind(1, last_seen_ms).bind(2, static_cast<std::int64_t>(id)).run());
+  if (conn_->changes() == 0) return not_found(fmt::format("node {} does not exist", id));
+  return ok_status();
+}
+
+Status SqliteStore::set_node_state(std::uint64_t id, NodeState state, EventRecord event) {
+  sqlite::Transaction tx(*conn_);
+  BMF_RETURN_IF_ERROR(tx.begin_status());
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET state = ? WHERE id = ?"));
+  BMF_RETURN_IF_ERROR(st->bind(1, to_string(state)).bind(2, static_cast<std::int64_t>(id)).run());
+  if (conn_->changes() == 0) return not_found(fmt::format("node {} does not exist", id));
+  event.node_id = id;
+  BMF_RETURN_IF_ERROR(insert_event(event));
+  return tx.commit();
+}
+
+Status SqliteStore::append_event(EventRecord event) { return insert_event(event); }
+
+Result<std::vector<EventRecord>> SqliteStore::list_events(const EventQuery& q) {
+  const bool by_node = q.node_id != 0;
+  BMF_ASSIGN_OR_RETURN(
+      auto* st, conn_->prepare(by_node ? "SELECT id, time, actor, node_id, kind, message FROM events "
+                                         "WHERE node_id = ? ORDER BY id DESC LIMIT ?"
+                                       : "SELECT id, time, actor, node_id, kind, message FROM events "
+                                         "ORDER BY id DESC LIMIT ?"));
+  int i = 1;
+  if (by_node) st->bind(i++, static_cast<std::int64_t>(q.node_id));
+  st->bind(i, std::int64_t{q.limit});
+  std::vector<EventRecord> events;
+  for (;;) {
+    BMF_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    events.push_back(EventRecord{.id = static_cast<std::uint64_t>(st->column_int(0)),
+                                 .time_ms = st->column_int(1),
+                                 .actor = st->column_text(2),
+                                 .node_id = static_cast<std::uint64_t>(st->column_int(3)),
+                                 .kind = st->column_text(4),
+                                 .message = st->column_text(5)});
+  }
+  return events;
+}
+
+}  // namespace bmf::coordinator

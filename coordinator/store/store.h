@@ -1,0 +1,40 @@
+#pragma once
+// Store: the coordinator's source of truth, one interface for every backend
+// (SQLite now, PostgreSQL later). Every mutating call is one transaction that
+// also appends its audit event, so an operation and its record of having
+// happened can never diverge. Later operations (leases, VLAN moves) add calls
+// of the same shape: state change + journal row, atomically.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status/status.h"
+#include "coordinator/store/records.h"
+
+namespace bmf::coordinator {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Ids of every node whose system UUID equals `system_uuid` (when non-empty) or
+  // that owns any of `macs`; the UUID match first, then by id.
+  virtual Result<std::vector<std::uint64_t>> find_nodes_by_identity(const std::string& system_uuid,
+                                                                     const std::vector<std::string>& macs) = 0;
+  virtual Result<NodeRecord> get_node(std::uint64_t id) = 0;
+  virtual Result<std::vector<NodeRecord>> list_nodes() = 0;
+
+  // Inserts (node.id == 0; the new id is written back) or replaces the node,
+  // its MAC ownership (a MAC moves to this node if another had it) and appends
+  // `event` (its node_id is filled in).
+  virtual Status save_node(NodeRecord& node, EventRecord event) = 0;
+  // Heartbeat path: last_seen only, no event.
+  virtual Status touch_node(std::uint64_t id, EpochMs last_seen_ms) = 0;
+  // State transition with its event; NOT_FOUND for an unknown node.
+  virtual Status set_node_state(std::uint64_t id, NodeState state, EventRecord event) = 0;
+
+  virtual Status append_event(EventRecord event) = 0;
+  virtual Result<std::vector<EventRecord>> list_events(const EventQuery& query) = 0;
+};
+
+}  // namespace bmf::coordinator

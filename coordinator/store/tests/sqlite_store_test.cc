@@ -1,0 +1,154 @@
+#include "coordinator/store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.h"
+
+namespace bmf::coordinator {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SqliteStore> open_store() {
+    auto s = SqliteStore::open(dir_.path() / "state");
+    EXPECT_TRUE(s.ok()) << s.status().to_string();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+
+  static NodeRecord node(std::string uuid, std::vector<std::string> macs) {
+    NodeRecord n;
+    n.system_uuid = std::move(uuid);
+    n.macs = std::move(macs);
+    n.serial = "SN-1";
+    n.registered_at_ms = 1000;
+    n.last_seen_ms = 1000;
+    n.registrations = 1;
+    return n;
+  }
+
+  static EventRecord event(std::string kind) {
+    return EventRecord{.time_ms = 1000, .actor = "test", .kind = std::move(kind), .message = "m"};
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(SqliteStoreTest, FreshDatabase_MigratedToNewestVersion) {
+  auto store = open_store();
+  auto v = store->schema_version();
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, builtin_migrations().back().version);
+}
+
+TEST_F(SqliteStoreTest, Reopen_MigrationsNotReapplied) {
+  { open_store(); }
+  auto store = open_store();  // would fail with "table nodes already exists" if re-run
+  ASSERT_NE(store, nullptr);
+}
+
+TEST_F(SqliteStoreTest, SchemaNewerThanBuild_RefusedWithClearError) {
+  {
+    std::vector<sqlite::Migration> future = builtin_migrations();
+    future.push_back({999, "9999_future", "CREATE TABLE future(x INTEGER);"});
+    ASSERT_TRUE(SqliteStore::open(dir_.path() / "state", future).ok());
+  }
+  auto s = SqliteStore::open(dir_.path() / "state");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.status().message().find("newer than this build"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, FailingMigration_RolledBackAndVersionUnchanged) {
+  std::vector<sqlite::Migration> broken = builtin_migrations();
+  broken.push_back({2, "0002_broken", "CREATE TABLE half(x INTEGER); THIS IS NOT SQL;"});
+  auto s = SqliteStore::open(dir_.path() / "state", broken);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("0002_broken"), std::string::npos);
+  auto store = open_store();
+  EXPECT_EQ(*store->schema_version(), 1);
+  // The half-applied table must not exist: re-running the fixed migration works.
+  std::vector<sqlite::Migration> fixed = builtin_migrations();
+  fixed.push_back({2, "0002_fixed", "CREATE TABLE half(x INTEGER);"});
+  store.reset();
+  EXPECT_TRUE(SqliteStore::open(dir_.path() / "state", fixed).ok());
+}
+
+TEST_F(SqliteStoreTest, SaveNode_InsertAssignsIdAndWritesEvent) {
+  auto store = open_store();
+  NodeRecord n = node("uuid-a", {"aa:00:00:00:00:01", "aa:00:00:00:00:02"});
+  ASSERT_TRUE(store->save_node(n, event("NODE_REGISTERED")).ok());
+  EXPECT_GT(n.id, 0u);
+  auto got = store->get_node(n.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->system_uuid, "uuid-a");
+  EXPECT_EQ(got->macs, n.macs);
+  auto events = store->list_events({.node_id = n.id});
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].kind, "NODE_REGISTERED");
+}
+
+TEST_F(SqliteStoreTest, FindByIdentity_MatchesUuidOrAnyMac) {
+  auto store = open_store();
+  NodeRecord a = node("uuid-a", {"aa:00:00:00:00:01"});
+  NodeRecord b = node("", {"bb:00:00:00:00:01", "bb:00:00:00:00:02"});
+  ASSERT_TRUE(store->save_node(a, event("E")).ok());
+  ASSERT_TRUE(store->save_node(b, event("E")).ok());
+  EXPECT_EQ(*store->find_nodes_by_identity("uuid-a", {}), std::vector<std::uint64_t>{a.id});
+  EXPECT_EQ(*store->find_nodes_by_identity("", {"bb:00:00:00:00:02"}), std::vector<std::uint64_t>{b.id});
+  EXPECT_EQ(*store->find_nodes_by_identity("uuid-a", {"bb:00:00:00:00:01"}),
+            (std::vector<std::uint64_t>{a.id, b.id}));
+  EXPECT_TRUE(store->find_nodes_by_identity("uuid-z", {"cc:00:00:00:00:00"})->empty());
+}
+
+TEST_F(SqliteStoreTest, DuplicateUuid_RejectedAndNothingWritten) {
+  auto store = open_store();
+  NodeRecord a = node("uuid-a", {"aa:00:00:00:00:01"});
+  ASSERT_TRUE(store->save_node(a, event("E")).ok());
+  NodeRecord dup = node("uuid-a", {"dd:00:00:00:00:01"});
+  EXPECT_FALSE(store->save_node(dup, event("E")).ok());
+  EXPECT_EQ(store->list_nodes()->size(), 1u);
+  EXPECT_EQ(store->list_events({})->size(), 1u);
+  EXPECT_TRUE(store->find_nodes_by_identity("", {"dd:00:00:00:00:01"})->empty());
+}
+
+TEST_F(SqliteStoreTest, SaveNode_MacMovesToNewOwner) {
+  auto store = open_store();
+  NodeRecord a = node("uuid-a", {"aa:00:00:00:00:01", "11:11:11:11:11:11"});
+  NodeRecord b = node("uuid-b", {"bb:00:00:00:00:01"});
+  ASSERT_TRUE(store->save_node(a, event("E")).ok());
+  ASSERT_TRUE(store->save_node(b, event("E")).ok());
+  b.macs.push_back("11:11:11:11:11:11");
+  ASSERT_TRUE(store->save_node(b, event("E")).ok());
+  EXPECT_EQ(store->get_node(a.id)->macs, std::vector<std::string>{"aa:00:00:00:00:01"});
+  EXPECT_EQ(store->get_node(b.id)->macs.size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, StateAndLastSeen_SurviveReopen) {
+  std::uint64_t id;
+  {
+    auto store = open_store();
+    NodeRecord a = node("uuid-a", {"aa:00:00:00:00:01"});
+    ASSERT_TRUE(store->save_node(a, event("E")).ok());
+    id = a.id;
+    ASSERT_TRUE(store->set_node_state(id, NodeState::kUnreachable, event("NODE_UNREACHABLE")).ok());
+    ASSERT_TRUE(store->touch_node(id, 4242).ok());
+  }
+  auto store = open_store();
+  auto n = store->get_node(id);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->state, NodeState::kUnreachable);
+  EXPECT_EQ(n->last_seen_ms, 4242);
+  auto events = store->list_events({});
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].kind, "NODE_UNREACHABLE");  // newest first
+}
+
+TEST_F(SqliteStoreTest, UnknownNode_IsNotFound) {
+  auto store = open_store();
+  EXPECT_EQ(store->get_node(77).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->touch_node(77, 1).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->set_node_state(77, NodeState::kAvailable, event("E")).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store->list_events({})->empty());
+}
+
+}  // namespace bmf::coordinator

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# setup.sh - install everything bmf needs to build and test, from Debian 12 packages only. Idempotent.
+# Usage: scripts/setup.sh            (as root; a no-op for packages already installed)
+set -euo pipefail
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  # libraries (headers + static archives for the static agent)
+  libboost-dev libprotobuf-dev protobuf-compiler libsqlite3-dev libssl-dev
+  libnl-3-dev libnl-route-3-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  libcurl4-openssl-dev libssh2-1-dev libpugixml-dev
+  # tests
+  libgtest-dev libgmock-dev iproute2 procps
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  [[ $(id -u) -eq 0 ]] || { echo "setup.sh: must run as root to install: ${missing[*]}" >&2; exit 1; }
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "setup.sh: all ${#packages[@]} packages present"
