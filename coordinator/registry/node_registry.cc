@@ -1,0 +1,174 @@
+#include "coordinator/registry/node_registry.h"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace bmf::coordinator {
+namespace {
+
+constexpr std::size_t kMaxFieldLength = 256;
+constexpr std::size_t kMaxMacs = 256;
+constexpr std::size_t kMaxInventoryBytes = 1024 * 1024;
+
+std::string to_lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool is_mac(const std::string& m) {
+  if (m.size() != 17) return false;
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    if (i % 3 == 2 ? m[i] != ':' : !std::isxdigit(static_cast<unsigned char>(m[i]))) return false;
+  }
+  return true;
+}
+
+bool is_placeholder_uuid(const std::string& u) {
+  // Boards with unset DMI data report these instead of a real UUID.
+  return u.empty() || u.find_first_not_of("0-") == std::string::npos ||
+         u.find_first_not_of("f-") == std::string::npos || u == "03000200-0400-0500-0006-000700080009";
+}
+
+std::string hex(const unsigned char* data, std::size_t n) {
+  std::string out;
+  out.reserve(2 * n);
+  for (std::size_t i = 0; i < n; ++i) out += fmt::format("{:02x}", data[i]);
+  return out;
+}
+
+Result<std::string> new_secret() {
+  std::array<unsigned char, 32> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) return internal_error("RAND_bytes failed");
+  return hex(bytes.data(), bytes.size());
+}
+
+std::string sha256_hex(const std::string& s) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  EVP_Digest(s.data(), s.size(), md.data(), &len, EVP_sha256(), nullptr);
+  return hex(md.data(), len);
+}
+
+bool token_matches(const std::string& expected, const std::string& given) {
+  return expected.size() == given.size() && CRYPTO_memcmp(expected.data(), given.data(), expected.size()) == 0;
+}
+
+}  // namespace
+
+Status normalize_identity(RegistrationRequest& r) {
+  for (auto* field : {&r.system_uuid, &r.serial, &r.vendor, &r.product, &r.bmc_address, &r.hostname,
+                      &r.agent_version}) {
+    if (field->size() > kMaxFieldLength) {
+      return invalid_argument(fmt::format("identity field longer than {} bytes", kMaxFieldLength));
+    }
+  }
+  if (r.inventory_json.size() > kMaxInventoryBytes) return invalid_argument("inventory larger than 1 MiB");
+  if (r.macs.size() > kMaxMacs) return invalid_argument(fmt::format("more than {} MACs", kMaxMacs));
+  r.system_uuid = to_lower(r.system_uuid);
+  if (is_placeholder_uuid(r.system_uuid)) r.system_uuid.clear();
+  std::vector<std::string> macs;
+  for (auto& m : r.macs) {
+    std::string mac = to_lower(m);
+    if (!is_mac(mac)) return invalid_argument(fmt::format("malformed MAC '{}'", m));
+    if (mac != "00:00:00:00:00:00") macs.push_back(std::move(mac));
+  }
+  std::sort(macs.begin(), macs.end());
+  macs.erase(std::unique(macs.begin(), macs.end()), macs.end());
+  r.macs = std::move(macs);
+  if (r.system_uuid.empty() && r.macs.empty()) {
+    return invalid_argument("registration carries neither a usable system UUID nor a MAC");
+  }
+  return ok_status();
+}
+
+NodeRegistry::NodeRegistry(Store& store, const Clock& clock, RegistryConfig config)
+    : store_(store), clock_(clock), config_(std::move(config)), started_at_ms_(clock.now_ms()) {}
+
+Result<RegistrationOutcome> NodeRegistry::register_node(RegistrationRequest req) {
+  if (!config_.enrollment_token.empty() && !token_matches(config_.enrollment_token, req.enrollment_token)) {
+    return permission_denied("enrollment token rejected");
+  }
+  BMF_RETURN_IF_ERROR(normalize_identity(req));
+  BMF_ASSIGN_OR_RETURN(auto matches, store_.find_nodes_by_identity(req.system_uuid, req.macs));
+
+  const EpochMs now = clock_.now_ms();
+  NodeRecord node;
+  RegistrationOutcome out;
+  std::string note;
+  if (!matches.empty()) {
+    BMF_ASSIGN_OR_RETURN(node, store_.get_node(matches.front()));
+    out.matched_existing = true;
+    if (matches.size() > 1) {
+      note = fmt::format("; identity also matched node(s) {}, their shared MACs move to node {}",
+                         fmt::format("{}", fmt::join(matches.begin() + 1, matches.end(), ",")), node.id);
+    }
+  } else {
+    node.registered_at_ms = now;
+  }
+  node.system_uuid = req.system_uuid.empty() ? node.system_uuid : req.system_uuid;
+  node.serial = req.serial;
+  node.vendor = req.vendor;
+  node.product = req.product;
+  node.bmc_address = req.bmc_address;
+  node.hostname = req.hostname;
+  node.macs = req.macs;
+  node.inventory_json = req.inventory_json;
+  node.agent_version = req.agent_version;
+  node.peer_address = req.peer_address;
+  node.state = NodeState::kEnrolling;
+  node.last_seen_ms = now;
+  node.registrations += 1;
+  BMF_ASSIGN_OR_RETURN(out.node_secret, new_secret());
+  node.secret_sha256 = sha256_hex(out.node_secret);
+
+  EventRecord event{.time_ms = now,
+                    .actor = "agent:" + (req.hostname.empty() ? req.peer_address : req.hostname),
+                    .kind = out.matched_existing ? "NODE_REREGISTERED" : "NODE_REGISTERED",
+                    .message = fmt::format("uuid={} serial={} macs={} from {}{}", req.system_uuid, req.serial,
+                                           fmt::join(req.macs, ","), req.peer_address, note)};
+  BMF_RETURN_IF_ERROR(store_.save_node(node, std::move(event)));
+  out.node_id = node.id;
+  return out;
+}
+
+Status NodeRegistry::heartbeat(std::uint64_t node_id) {
+  const EpochMs now = clock_.now_ms();
+  BMF_ASSIGN_OR_RETURN(NodeRecord node, store_.get_node(node_id));
+  BMF_RETURN_IF_ERROR(store_.touch_node(node_id, now));
+  if (node.state == NodeState::kAvailable) return ok_status();
+  EventRecord event{.time_ms = now,
+                    .actor = "coordinator",
+                    .kind = "NODE_AVAILABLE",
+                    .message = node.state == NodeState::kUnreachable ? "heartbeats resumed" : "first heartbeat"};
+  return store_.set_node_state(node_id, NodeState::kAvailable, std::move(event));
+}
+
+Result<int> NodeRegistry::sweep() {
+  const EpochMs now = clock_.now_ms();
+  const EpochMs allowed =
+      static_cast<EpochMs>(config_.liveness.heartbeat_interval_ms) * config_.liveness.missed_heartbeats;
+  BMF_ASSIGN_OR_RETURN(auto nodes, store_.list_nodes());
+  int changed = 0;
+  for (const NodeRecord& n : nodes) {
+    if (n.state == NodeState::kUnreachable) continue;
+    const EpochMs since = std::max(n.last_seen_ms, started_at_ms_);
+    if (now - since <= allowed) continue;
+    EventRecord event{.time_ms = now,
+                      .actor = "coordinator",
+                      .kind = "NODE_UNREACHABLE",
+                      .message = fmt::format("no heartbeat for {} ms (limit {} x {} ms)", now - since,
+                                             config_.liveness.missed_heartbeats,
+                                             config_.liveness.heartbeat_interval_ms)};
+    BMF_RETURN_IF_ERROR(store_.set_node_state(n.id, NodeState::kUnreachable, std::move(event)));
+    ++changed;
+  }
+  return changed;
+}
+
+}  // namespace bmf::coordinator
