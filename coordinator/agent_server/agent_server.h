@@ -1,0 +1,52 @@
+#pragma once
+// AgentServer: accepts agent connections (plain TCP or TLS), runs one coroutine
+// per connection, and turns frames into NodeRegistry calls. A misbehaving peer
+// (garbage, oversized or truncated frames, an unknown version, no Register first,
+// silence) gets a ProtocolError frame, a log line and a closed connection; every
+// other session carries on.
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/wire/frame.h"
+#include "coordinator/agent_server/command_dispatcher.h"
+#include "coordinator/registry/node_registry.h"
+
+namespace bmf::coordinator {
+
+struct TlsFiles {
+  std::string cert_chain;  // PEM
+  std::string private_key;  // PEM
+};
+
+struct AgentServerConfig {
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t listen_port = 7420;
+  wire::FrameLimits limits;
+  std::optional<TlsFiles> tls;
+  std::uint32_t register_timeout_ms = 10'000;
+};
+
+class AgentServer final : public CommandDispatcher {
+ public:
+  AgentServer(boost::asio::io_context& io, NodeRegistry& registry, Store& store, AgentServerConfig config);
+  ~AgentServer() override;
+
+  // Binds and starts accepting; the port actually bound (for port 0).
+  Result<std::uint16_t> start();
+  // Stops accepting and closes every session.
+  void stop();
+
+  Result<std::string> dispatch(std::uint64_t node_id, const std::string& kind, const std::string& payload) override;
+  bool connected(std::uint64_t node_id) const override;
+
+  class Impl;  // public so the per-stream session template in the .cc can name it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bmf::coordinator

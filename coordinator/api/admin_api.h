@@ -1,0 +1,47 @@
+#pragma once
+// AdminApi: the coordinator's HTTP/JSON admin API as a pure function from request
+// to response, so every route is tested without a server. bmfctl and the web
+// console share it. Every error has one shape: {"code","message","details"}.
+//
+//   GET  /healthz
+//   GET  /api/v1/nodes
+//   GET  /api/v1/nodes/{id}
+//   GET  /api/v1/events[?node={id}&limit={1..1000}]
+//   POST /api/v1/nodes/{id}/commands   {"kind":"ping","payload":"<base64>"}
+#include <string>
+
+#include "coordinator/agent_server/command_dispatcher.h"
+#include "coordinator/store/store.h"
+
+namespace bmf::coordinator {
+
+struct ApiRequest {
+  std::string method;
+  std::string target;  // path and query
+  std::string body;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string body;  // JSON
+};
+
+class AdminApi {
+ public:
+  AdminApi(Store& store, CommandDispatcher* dispatcher) : store_(store), dispatcher_(dispatcher) {}
+  ApiResponse handle(const ApiRequest& request);
+
+ private:
+  ApiResponse list_nodes();
+  ApiResponse get_node(std::string_view id);
+  ApiResponse list_events(std::string_view query);
+  ApiResponse send_command(std::string_view id, const std::string& body);
+
+  Store& store_;
+  CommandDispatcher* dispatcher_;
+};
+
+// The error body and HTTP status for a Status.
+ApiResponse error_response(const Status& status, std::string details = {});
+
+}  // namespace bmf::coordinator

@@ -1,0 +1,116 @@
+#include "coordinator/api/http_server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/core.h>
+
+#include <set>
+
+#include "common/log/log.h"
+
+namespace bmf::coordinator {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+
+class HttpServer::Impl {
+ public:
+  Impl(asio::io_context& io, HttpServerConfig config, Handler handler)
+      : io_(io), config_(std::move(config)), handler_(std::move(handler)), acceptor_(io) {}
+
+  Result<std::uint16_t> start() {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(config_.listen_address, ec);
+    if (ec) return invalid_argument(fmt::format("bad API listen address '{}'", config_.listen_address));
+    tcp::endpoint ep(address, config_.listen_port);
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return unavailable(
+          fmt::format("cannot listen on {}:{}: {}", config_.listen_address, config_.listen_port, ec.message()));
+    }
+    asio::co_spawn(io_, accept_loop(), asio::detached);
+    return acceptor_.local_endpoint().port();
+  }
+
+  void stop() {
+    stopping_ = true;
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    for (auto* s : sockets_) s->close(ec);
+  }
+
+ private:
+  asio::awaitable<void> accept_loop() {
+    while (!stopping_) {
+      boost::system::error_code ec;
+      tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (stopping_ || ec == asio::error::operation_aborted) break;
+        continue;
+      }
+      asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> serve(tcp::socket socket) {
+    sockets_.insert(&socket);
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(config_.max_body_bytes);
+      boost::system::error_code ec;
+      co_await http::async_read(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::operation_aborted) break;
+      http::response<http::string_body> res;
+      bool keep_alive = false;
+      if (ec) {
+        const bool too_big = ec == http::error::body_limit;
+        auto err = error_response(invalid_argument(too_big ? "request body too large" : "malformed HTTP request"),
+                                  ec.message());
+        res.result(too_big ? 413 : 400);
+        res.body() = err.body;
+      } else {
+        auto& req = parser.get();
+        keep_alive = req.keep_alive();
+        ApiResponse out = handler_(ApiRequest{std::string(req.method_string()), std::string(req.target()),
+                                              std::move(req.body())});
+        res.result(out.status);
+        res.body() = std::move(out.body);
+      }
+      res.version(11);
+      res.set(http::field::content_type, "application/json");
+      res.set(http::field::server, "bmf-coordinator");
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      co_await http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || !keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    sockets_.erase(&socket);
+  }
+
+  asio::io_context& io_;
+  HttpServerConfig config_;
+  Handler handler_;
+  tcp::acceptor acceptor_;
+  std::set<tcp::socket*> sockets_;
+  bool stopping_ = false;
+};
+
+HttpServer::HttpServer(asio::io_context& io, HttpServerConfig config, Handler handler)
+    : impl_(std::make_unique<Impl>(io, std::move(config), std::move(handler))) {}
+HttpServer::~HttpServer() = default;
+Result<std::uint16_t> HttpServer::start() { return impl_->start(); }
+void HttpServer::stop() { impl_->stop(); }
+
+}  // namespace bmf::coordinator

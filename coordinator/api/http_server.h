@@ -1,0 +1,36 @@
+#pragma once
+// A small HTTP/1.1 server (Boost.Beast, one coroutine per connection) that hands
+// each request to a handler. Bodies above a limit get 413, malformed requests
+// 400; neither affects other connections.
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status/status.h"
+#include "coordinator/api/admin_api.h"
+
+namespace bmf::coordinator {
+
+struct HttpServerConfig {
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t listen_port = 7421;
+  std::size_t max_body_bytes = 1024 * 1024;
+};
+
+class HttpServer {
+ public:
+  using Handler = std::function<ApiResponse(const ApiRequest&)>;
+  HttpServer(boost::asio::io_context& io, HttpServerConfig config, Handler handler);
+  ~HttpServer();
+  Result<std::uint16_t> start();
+  void stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bmf::coordinator
