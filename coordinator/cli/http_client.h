@@ -1,0 +1,27 @@
+#pragma once
+// A blocking HTTP/1.1 client for bmfctl (one request per call, with a timeout).
+#include <chrono>
+#include <string>
+
+#include "common/status/status.h"
+
+namespace bmf::cli {
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+};
+
+struct Endpoint {
+  std::string host;
+  std::string port;
+};
+
+// Accepts "http://HOST:PORT" or "HOST:PORT"; INVALID_ARGUMENT otherwise.
+Result<Endpoint> parse_coordinator_url(const std::string& url);
+
+Result<HttpResult> http_request(const Endpoint& endpoint, const std::string& method, const std::string& target,
+                                const std::string& body = {},
+                                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+}  // namespace bmf::cli
