@@ -75,7 +75,8 @@ class Session final : public SessionBase {
     asio::co_spawn(server_.io_, self->watch(), asio::detached);
     asio::co_spawn(server_.io_, self->read_loop(), [self](std::exception_ptr e) {
       if (e) BMF_LOG_ERROR("AGENT_SESSION_CRASHED peer={}", self->peer_);
-      self->close();
+      // After fail() the writer closes once the ProtocolError frame is out.
+      if (e || !self->closing_) self->close();
     });
     asio::co_spawn(server_.io_, self->write_loop(), asio::detached);
   }
@@ -116,6 +117,7 @@ class Session final : public SessionBase {
   }
 
   asio::awaitable<void> watch() {
+    auto self = shared_from_this();  // the frame must keep the session alive
     while (!closed_) {
       watchdog_.expires_at(deadline_);
       boost::system::error_code ec;

@@ -1,0 +1,300 @@
+#include "agent/session/coordinator_session.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fmt/core.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <deque>
+
+#include "common/log/log.h"
+#include "common/wire/frame_io.h"
+
+namespace bmf::agent {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+std::string leaf_sha256(X509* cert) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (X509_digest(cert, EVP_sha256(), md, &len) != 1) return {};
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
+  return out;
+}
+
+}  // namespace
+
+class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  Impl(asio::io_context& io, SessionConfig config, RegisterFactory make_register)
+      : io_(io), config_(std::move(config)), make_register_(std::move(make_register)), timer_(io), rng_(std::random_device{}()) {}
+
+  void start() { asio::co_spawn(io_, run(), asio::detached); }
+
+  void stop() {
+    stopped_ = true;
+    timer_.cancel();
+    if (close_current_) close_current_();
+  }
+
+  std::uint64_t node_id_ = 0;
+
+ private:
+  asio::awaitable<void> run() {
+    auto self = shared_from_this();
+    std::uint32_t attempt = 0;
+    while (!stopped_) {
+      registered_ = false;
+      // Not a ?: expression: GCC 12 miscompiles co_await inside the conditional operator.
+      Status s;
+      if (config_.tls) {
+        s = co_await serve_tls();
+      } else {
+        s = co_await serve_plain();
+      }
+      if (stopped_) break;
+      if (registered_) attempt = 0;
+      auto delay = backoff_delay(config_.backoff, attempt++, rng_);
+      BMF_LOG_WARN("COORDINATOR_CONNECTION_LOST {}:{}: {}; retrying in {} ms", config_.host, config_.port,
+                   s.to_string(), delay.count());
+      timer_.expires_after(delay);
+      boost::system::error_code ec;
+      co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
+  asio::awaitable<Result<tcp::socket>> connect() {
+    tcp::resolver resolver(io_);
+    boost::system::error_code ec;
+    auto endpoints = co_await resolver.async_resolve(config_.host, std::to_string(config_.port),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return unavailable(fmt::format("resolve {}: {}", config_.host, ec.message()));
+    tcp::socket socket(io_);
+    close_current_ = [&socket] {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    };
+    asio::steady_timer guard(io_);
+    guard.expires_after(config_.connect_timeout);
+    guard.async_wait([&socket](boost::system::error_code e) {
+      if (!e) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      }
+    });
+    co_await asio::async_connect(socket, endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    guard.cancel();
+    close_current_ = nullptr;
+    if (ec) co_return unavailable(fmt::format("connect: {}", ec.message()));
+    socket.set_option(tcp::no_delay(true), ec);
+    co_return std::move(socket);
+  }
+
+  asio::awaitable<Status> serve_plain() {
+    auto socket = co_await connect();
+    if (!socket.ok()) co_return socket.status();
+    co_return co_await serve(*socket);
+  }
+
+  asio::awaitable<Status> serve_tls() {
+    auto socket = co_await connect();
+    if (!socket.ok()) co_return socket.status();
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    ctx.set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    asio::ssl::stream<tcp::socket> stream(std::move(*socket), ctx);
+    std::string seen;
+    // Pinning: the coordinator's own leaf certificate is the trust anchor, so a
+    // self-signed certificate works and a CA-issued impostor does not.
+    stream.set_verify_mode(asio::ssl::verify_peer);
+    stream.set_verify_callback([this, &seen](bool, asio::ssl::verify_context& vc) {
+      X509_STORE_CTX* store = vc.native_handle();
+      if (X509_STORE_CTX_get_error_depth(store) != 0) return true;
+      seen = leaf_sha256(X509_STORE_CTX_get_current_cert(store));
+      return !config_.cert_sha256.empty() && seen == config_.cert_sha256;
+    });
+    boost::system::error_code ec;
+    close_current_ = [&stream] {
+      boost::system::error_code ignored;
+      stream.lowest_layer().close(ignored);
+    };
+    co_await stream.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+    close_current_ = nullptr;
+    if (ec) {
+      if (!seen.empty() && seen != config_.cert_sha256) {
+        co_return permission_denied(
+            fmt::format("coordinator certificate sha256 {} does not match the pinned {}", seen, config_.cert_sha256));
+      }
+      co_return unavailable(fmt::format("TLS handshake: {}", ec.message()));
+    }
+    co_return co_await serve(stream);
+  }
+
+  // Register, then one loop that owns all writes (heartbeats and command
+  // results) while a reader coroutine queues what arrives.
+  template <typename Stream>
+  asio::awaitable<Status> serve(Stream& stream) {
+    auto close = [&stream] {
+      boost::system::error_code ignored;
+      stream.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
+      stream.lowest_layer().close(ignored);
+    };
+    close_current_ = close;
+    auto reg = make_register_();
+    if (!reg.ok()) {
+      close_current_ = nullptr;
+      close();
+      co_return reg.status();
+    }
+    proto::Envelope env;
+    *env.mutable_register_() = std::move(*reg);
+    Status s = co_await wire::write_frame(stream, env.SerializeAsString(), config_.limits);
+    if (!s.ok()) co_return s;
+
+    std::deque<proto::Envelope> inbox;
+    Status reader_status;
+    bool reader_done = false;
+    asio::steady_timer wake(io_);
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          for (;;) {
+            auto payload = co_await wire::read_frame(stream, config_.limits);
+            proto::Envelope in;
+            if (!payload.ok()) {
+              reader_status = payload.status();
+              break;
+            }
+            if (!in.ParseFromString(*payload)) {
+              reader_status = invalid_argument("malformed protobuf payload from coordinator");
+              break;
+            }
+            inbox.push_back(std::move(in));
+            wake.cancel_one();
+          }
+          reader_done = true;
+          wake.cancel_one();
+        },
+        asio::detached);
+
+    Status result;
+    std::uint32_t interval_ms = 0;
+    std::uint64_t sequence = 0;
+    auto deadline = SteadyClock::now() + std::chrono::seconds(10);  // for RegisterReply
+    auto next_heartbeat = SteadyClock::time_point::max();
+    while (result.ok()) {
+      while (result.ok() && !inbox.empty()) {
+        proto::Envelope in = std::move(inbox.front());
+        inbox.pop_front();
+        result = co_await handle(stream, in, interval_ms, next_heartbeat, deadline);
+      }
+      if (!result.ok()) break;
+      if (reader_done) {
+        result = reader_status;
+        break;
+      }
+      auto now = SteadyClock::now();
+      if (now >= deadline) {
+        result = unavailable(interval_ms ? "no answer from coordinator within the liveness window"
+                                         : "no RegisterReply within 10 s");
+        break;
+      }
+      if (now >= next_heartbeat) {
+        proto::Envelope hb;
+        hb.mutable_heartbeat()->set_node_id(node_id_);
+        hb.mutable_heartbeat()->set_state(proto::AGENT_STATE_IDLE);
+        hb.mutable_heartbeat()->mutable_health()->set_ok(true);
+        hb.mutable_heartbeat()->set_sequence(++sequence);
+        result = co_await wire::write_frame(stream, hb.SerializeAsString(), config_.limits);
+        next_heartbeat = now + std::chrono::milliseconds(interval_ms);
+        continue;
+      }
+      wake.expires_at(std::min(deadline, next_heartbeat));
+      boost::system::error_code ec;
+      co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    close_current_ = nullptr;
+    close();
+    // Let the reader coroutine observe the close before `stream` goes away.
+    while (!reader_done) {
+      wake.expires_after(std::chrono::milliseconds(1));
+      boost::system::error_code ec;
+      co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_return result;
+  }
+
+  template <typename Stream>
+  asio::awaitable<Status> handle(Stream& stream, const proto::Envelope& in, std::uint32_t& interval_ms,
+                                 SteadyClock::time_point& next_heartbeat, SteadyClock::time_point& deadline) {
+    switch (in.body_case()) {
+      case proto::Envelope::kRegisterReply: {
+        const auto& r = in.register_reply();
+        node_id_ = r.node_id();
+        interval_ms = std::max<std::uint32_t>(r.heartbeat_interval_ms(), 10);
+        registered_ = true;
+        BMF_LOG_INFO("AGENT_REGISTERED node={} heartbeat={}ms matched_existing={}", node_id_, interval_ms,
+                     r.matched_existing());
+        next_heartbeat = SteadyClock::now();
+        deadline = SteadyClock::now() + std::chrono::milliseconds(interval_ms * 4);
+        co_return ok_status();
+      }
+      case proto::Envelope::kHeartbeatAck:
+        deadline = SteadyClock::now() + std::chrono::milliseconds(interval_ms * 4);
+        co_return ok_status();
+      case proto::Envelope::kCommand: {
+        const auto& cmd = in.command();
+        proto::Envelope ack;
+        ack.mutable_command_result()->set_command_id(cmd.command_id());
+        ack.mutable_command_result()->set_done(false);
+        ack.mutable_command_result()->set_success(true);
+        Status acked = co_await wire::write_frame(stream, ack.SerializeAsString(), config_.limits);
+        if (!acked.ok()) co_return acked;
+        proto::Envelope done;
+        auto* r = done.mutable_command_result();
+        r->set_command_id(cmd.command_id());
+        r->set_done(true);
+        if (cmd.kind() == "ping") {
+          r->set_success(true);
+          r->set_message("pong");
+        } else {
+          r->set_success(false);
+          r->set_message(fmt::format("unsupported command kind '{}'", cmd.kind()));
+        }
+        BMF_LOG_INFO("AGENT_COMMAND id={} kind={} success={}", cmd.command_id(), cmd.kind(), r->success());
+        co_return co_await wire::write_frame(stream, done.SerializeAsString(), config_.limits);
+      }
+      case proto::Envelope::kError:
+        co_return Status(StatusCode::kUnavailable,
+                         fmt::format("coordinator refused: {} {}", in.error().code(), in.error().message()));
+      default:
+        co_return invalid_argument(fmt::format("unexpected message kind {} from coordinator", int(in.body_case())));
+    }
+  }
+
+  asio::io_context& io_;
+  SessionConfig config_;
+  RegisterFactory make_register_;
+  asio::steady_timer timer_;
+  std::mt19937_64 rng_;
+  std::function<void()> close_current_;
+  bool stopped_ = false;
+  bool registered_ = false;
+};
+
+CoordinatorSession::CoordinatorSession(asio::io_context& io, SessionConfig config, RegisterFactory make_register)
+    : impl_(std::make_shared<Impl>(io, std::move(config), std::move(make_register))) {}
+CoordinatorSession::~CoordinatorSession() = default;
+void CoordinatorSession::start() { impl_->start(); }
+void CoordinatorSession::stop() { impl_->stop(); }
+std::uint64_t CoordinatorSession::node_id() const { return impl_->node_id_; }
+
+}  // namespace bmf::agent

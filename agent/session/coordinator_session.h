@@ -1,0 +1,48 @@
+#pragma once
+// CoordinatorSession: keeps one agent connected to its coordinator. It connects
+// (plain TCP, or TLS with the coordinator's certificate pinned by SHA-256),
+// registers, heartbeats at the interval the coordinator gives, answers commands,
+// and on any loss reconnects with jittered exponential backoff, re-registering
+// (the coordinator matches it to its existing record).
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "agent/session/backoff.h"
+#include "common/proto/agent.pb.h"
+#include "common/status/status.h"
+#include "common/wire/frame.h"
+
+namespace bmf::agent {
+
+struct SessionConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 7420;
+  bool tls = false;
+  std::string cert_sha256;  // lower-case hex of the coordinator leaf certificate (DER); required with tls
+  wire::FrameLimits limits;
+  BackoffPolicy backoff;
+  std::chrono::milliseconds connect_timeout{5000};
+};
+
+class CoordinatorSession {
+ public:
+  // make_register is called for every (re)connection, so identity changes are picked up.
+  using RegisterFactory = std::function<Result<proto::Register>()>;
+  CoordinatorSession(boost::asio::io_context& io, SessionConfig config, RegisterFactory make_register);
+  ~CoordinatorSession();
+
+  void start();
+  void stop();  // closes the connection; pending waits end at once
+  std::uint64_t node_id() const;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace bmf::agent
