@@ -8,8 +8,7 @@ namespace bmf::agent {
 namespace {
 
 std::filesystem::path fixture(const char* machine) {
-  const char* src = std::getenv("BMF_SOURCE_DIR");
-  return std::filesystem::path(src ? src : ".") / "tests/fixtures" / machine / "sys";
+  return std::filesystem::path(BMF_SOURCE_DIR) / "tests/fixtures" / machine / "sys";
 }
 
 }  // namespace
