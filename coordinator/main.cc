@@ -5,6 +5,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <sys/resource.h>
+
 #include <fstream>
 #include <iostream>
 
@@ -87,6 +89,12 @@ int run(const Config& cfg) {
     return 2;
   }
   if (token->empty()) BMF_LOG_WARN("ENROLLMENT_OPEN: no enrollment token configured; any agent may register");
+
+  // Every agent holds a connection: allow as many descriptors as the hard limit permits.
+  if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
 
   // 3. Store and schema check.
   auto store = SqliteStore::open(cfg.state_dir);

@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   # toolchain
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git file bc openssl
   # libraries (headers + static archives for the static agent)
   libboost-dev libprotobuf-dev protobuf-compiler libsqlite3-dev libssl-dev
   libnl-3-dev libnl-route-3-dev nlohmann-json3-dev libcli11-dev libfmt-dev
