@@ -54,6 +54,21 @@ bmf::Result<Message> fetch(const std::string& url, const std::string& target) {
   return m;
 }
 
+// `-o json` prints the API document as is; `-o table` renders it.
+template <typename Message, typename Render>
+int show(const std::string& url, const std::string& target, const std::string& output, Render render) {
+  if (output == "json") {
+    auto body = call(url, "GET", target);
+    if (!body.ok()) return fail(body.status().message());
+    std::cout << *body << "\n";
+    return 0;
+  }
+  auto message = fetch<Message>(url, target);
+  if (!message.ok()) return fail(message.status().message());
+  std::cout << render(*message);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,19 +86,19 @@ int main(int argc, char** argv) {
   node->require_subcommand(1);
   auto* list = node->add_subcommand("list", "list all nodes");
   add_output(list, {"table", "json"});
-  auto* show = node->add_subcommand("show", "show one node");
+  auto* show_cmd = node->add_subcommand("show", "show one node");
   std::uint64_t node_id = 0;
-  show->add_option("ID", node_id, "node id")->required()->check(CLI::PositiveNumber);
-  add_output(show, {"table", "json"});
+  show_cmd->add_option("ID", node_id, "node id")->required();
+  add_output(show_cmd, {"table", "json"});
   auto* command = node->add_subcommand("command", "send a command to a node's agent (e.g. ping)");
   std::string kind;
-  command->add_option("ID", node_id, "node id")->required()->check(CLI::PositiveNumber);
+  command->add_option("ID", node_id, "node id")->required();
   command->add_option("KIND", kind, "command kind")->required();
 
   auto* events = app.add_subcommand("events", "show the audit log, newest first");
   std::uint64_t event_node = 0;
   std::uint32_t limit = 50;
-  events->add_option("--node", event_node, "only events about this node")->check(CLI::PositiveNumber);
+  events->add_option("--node", event_node, "only events about this node");
   events->add_option("--limit", limit, "how many events")->check(CLI::Range(1u, 1000u))->capture_default_str();
   add_output(events, {"table", "json"});
 
@@ -93,30 +108,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
 
-  if (*list) {
-    if (output == "json") {
-      auto body = call(url, "GET", "/api/v1/nodes");
-      if (!body.ok()) return fail(body.status().message());
-      std::cout << *body << "\n";
-      return 0;
-    }
-    auto nodes = fetch<bmf::proto::NodeList>(url, "/api/v1/nodes");
-    if (!nodes.ok()) return fail(nodes.status().message());
-    std::cout << bmf::cli::node_table(*nodes);
-    return 0;
-  }
-  if (*show) {
-    std::string target = fmt::format("/api/v1/nodes/{}", node_id);
-    if (output == "json") {
-      auto body = call(url, "GET", target);
-      if (!body.ok()) return fail(body.status().message());
-      std::cout << *body << "\n";
-      return 0;
-    }
-    auto n = fetch<bmf::proto::Node>(url, target);
-    if (!n.ok()) return fail(n.status().message());
-    std::cout << bmf::cli::node_details(*n);
-    return 0;
+  if (*list) return show<bmf::proto::NodeList>(url, "/api/v1/nodes", output, bmf::cli::node_table);
+  if (*show_cmd) {
+    return show<bmf::proto::Node>(url, fmt::format("/api/v1/nodes/{}", node_id), output, bmf::cli::node_details);
   }
   if (*command) {
     bmf::proto::Command cmd;
@@ -129,16 +123,7 @@ int main(int argc, char** argv) {
   if (*events) {
     std::string target = fmt::format("/api/v1/events?limit={}", limit);
     if (event_node) target += fmt::format("&node={}", event_node);
-    if (output == "json") {
-      auto body = call(url, "GET", target);
-      if (!body.ok()) return fail(body.status().message());
-      std::cout << *body << "\n";
-      return 0;
-    }
-    auto list_events = fetch<bmf::proto::EventList>(url, target);
-    if (!list_events.ok()) return fail(list_events.status().message());
-    std::cout << bmf::cli::event_table(*list_events);
-    return 0;
+    return show<bmf::proto::EventList>(url, target, output, bmf::cli::event_table);
   }
   return 0;
 }
