@@ -84,7 +84,9 @@ TEST(NetlinkLinkSource, ThisHost_ConsistentWithKernel) {
   for (const auto& l : *links) {
     EXPECT_FALSE(l.name.empty());
     if (l.loopback) saw_loopback = true;
-    if (l.ethernet) EXPECT_EQ(l.mac.size(), 17u) << l.name << " " << l.mac;
+    if (l.ethernet) {
+      EXPECT_EQ(l.mac.size(), 17u) << l.name << " " << l.mac;
+    }
   }
   EXPECT_TRUE(saw_loopback) << "every network namespace has lo";
 }
