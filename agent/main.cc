@@ -5,12 +5,15 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
-#include "agent/identity/identity_reader.h"
+#include "agent/inventory/collector.h"
+#include "agent/inventory/inventory_json.h"
 #include "agent/session/coordinator_session.h"
 #include "common/log/log.h"
 
@@ -28,14 +31,10 @@ struct Config {
   std::uint32_t backoff_initial_ms = 250;
   std::uint32_t backoff_max_ms = 30'000;
   std::string log_level = "info";
+  std::string root;              // filesystem root for /sys and /proc ("/" live; a fixture tree in tests)
+  std::uint32_t lldp_wait_ms = 0;
+  std::string output = "text";
 };
-
-std::unique_ptr<bmf::agent::LinkSource> make_link_source(const std::string& sysfs_root) {
-  // The live /sys shows the host's NICs even inside a network namespace; only
-  // netlink tells the truth there. Any other root is a fixture tree.
-  if (std::filesystem::weakly_canonical(sysfs_root) == "/sys") return std::make_unique<bmf::agent::NetlinkLinkSource>();
-  return std::make_unique<bmf::agent::SysfsLinkSource>(sysfs_root);
-}
 
 std::string local_hostname() {
   char buf[256] = {};
@@ -43,38 +42,74 @@ std::string local_hostname() {
   return buf;
 }
 
+// "/sys" (the flag's historical meaning) or any ".../sys" names the root above it.
+bmf::agent::RootFs root_fs(const Config& cfg) {
+  std::filesystem::path p = cfg.root.empty() ? std::filesystem::path(cfg.sysfs_root).parent_path() : std::filesystem::path(cfg.root);
+  return bmf::agent::RootFs(p.empty() ? std::filesystem::path("/") : p);
+}
+
+bmf::Result<bmf::proto::Inventory> collect(const Config& cfg) {
+  auto fs = root_fs(cfg);
+  auto links = bmf::agent::link_source_for(fs);
+  return bmf::agent::collect_inventory(fs, *links, {std::chrono::milliseconds(cfg.lldp_wait_ms)});
+}
+
 bmf::Result<bmf::proto::Register> build_register(const Config& cfg, const std::string& token) {
-  auto links = make_link_source(cfg.sysfs_root);
-  BMF_ASSIGN_OR_RETURN(auto id, bmf::agent::read_identity(cfg.sysfs_root, *links));
+  BMF_ASSIGN_OR_RETURN(auto inv, collect(cfg));
   bmf::proto::Register reg;
   auto* ident = reg.mutable_identity();
-  ident->set_system_uuid(id.system_uuid);
-  ident->set_serial(id.serial);
-  ident->set_vendor(id.vendor);
-  ident->set_product(id.product);
-  for (const auto& m : id.macs) ident->add_macs(m);
+  ident->set_system_uuid(inv.system().system_uuid());
+  ident->set_serial(inv.system().serial());
+  ident->set_vendor(inv.system().vendor());
+  ident->set_product(inv.system().product());
+  ident->set_bmc_address(inv.bmc().address());
+  std::vector<std::string> macs;
+  for (const auto& n : inv.nics()) macs.push_back(n.mac());
+  std::sort(macs.begin(), macs.end());
+  for (const auto& m : macs) ident->add_macs(m);
   ident->set_hostname(cfg.hostname.empty() ? local_hostname() : cfg.hostname);
-  auto* inv = reg.mutable_inventory();
-  inv->set_cpu_threads(id.cpu_threads);
-  inv->set_memory_bytes(id.memory_bytes);
-  inv->set_nic_count(id.nic_count);
+  if (inv.system().system_uuid().empty() && macs.empty()) {
+    return bmf::not_found("no system UUID and no Ethernet MAC: nothing identifies this machine");
+  }
+  auto* sum = reg.mutable_inventory();
+  sum->set_cpu_threads(inv.cpu().threads());
+  sum->set_memory_bytes(inv.memory().total_bytes());
+  sum->set_nic_count(static_cast<std::uint32_t>(inv.nics_size()));
+  sum->set_gpu_count(static_cast<std::uint32_t>(inv.gpus_size()));
+  sum->set_disk_count(static_cast<std::uint32_t>(inv.disks_size()));
+  *reg.mutable_hardware() = std::move(inv);
   reg.set_agent_version(kAgentVersion);
   reg.set_enrollment_token(token);
   return reg;
 }
 
-int print_identity(const Config& cfg) {
-  auto reg = build_register(cfg, "");
-  if (!reg.ok()) {
-    std::cerr << "bmf-agent: " << reg.status().to_string() << "\n";
+// The commands an agent understands today.
+bmf::proto::CommandResult run_command(const Config& cfg, const bmf::proto::Command& cmd) {
+  bmf::proto::CommandResult r;
+  if (cmd.kind() == "ping") {
+    r.set_success(true);
+    r.set_message("pong");
+  } else if (cmd.kind() == "inventory") {
+    auto inv = collect(cfg);
+    r.set_success(inv.ok());
+    r.set_message(inv.ok() ? fmt::format("inventory collected in {} us", inv->collected_in_us()) : inv.status().to_string());
+    if (inv.ok()) *r.mutable_hardware() = std::move(inv).value();
+  } else {
+    r.set_success(false);
+    r.set_message("unsupported command kind '" + cmd.kind() + "'");
+  }
+  return r;
+}
+
+int print_inventory(const Config& cfg) {
+  auto inv = collect(cfg);
+  if (!inv.ok()) {
+    std::cerr << "bmf-agent: " << inv.status().to_string() << "\n";
     return 1;
   }
-  const auto& id = reg->identity();
-  std::cout << "system_uuid: " << id.system_uuid() << "\nserial: " << id.serial() << "\nvendor: " << id.vendor()
-            << "\nproduct: " << id.product() << "\nhostname: " << id.hostname() << "\n";
-  for (const auto& m : id.macs()) std::cout << "mac: " << m << "\n";
-  std::cout << "cpu_threads: " << reg->inventory().cpu_threads() << "\nmemory_bytes: " << reg->inventory().memory_bytes()
-            << "\n";
+  if (cfg.output == "json") std::cout << bmf::agent::inventory_to_json(*inv) << "\n";
+  else if (cfg.output == "pb") std::cout << inv->SerializeAsString();
+  else std::cout << bmf::agent::inventory_to_text(*inv);
   return 0;
 }
 
@@ -122,7 +157,9 @@ int run(const Config& cfg) {
 
   // 3. Session, signals, run.
   boost::asio::io_context io(1);
-  bmf::agent::CoordinatorSession session(io, session_cfg, [&cfg, token] { return build_register(cfg, token); });
+  bmf::agent::CoordinatorSession session(
+      io, session_cfg, [&cfg, token] { return build_register(cfg, token); },
+      [&cfg](const bmf::proto::Command& cmd) { return run_command(cfg, cmd); });
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
@@ -142,11 +179,16 @@ int main(int argc, char** argv) {
   Config cfg;
   CLI::App app{"bmf-agent: registers this machine with a bmf coordinator and keeps it alive"};
   app.set_config("--config", "", "INI/TOML config file (keys are the long option names)");
-  app.add_option("--sysfs-root", cfg.sysfs_root, "sysfs to read identity from (a fixture tree in tests)")
-      ->capture_default_str();
+  app.add_option("--root", cfg.root, "root under which /sys and /proc are read (default /; a fixture tree in tests)");
+  app.add_option("--sysfs-root", cfg.sysfs_root, "deprecated spelling: the sys dir under --root")->capture_default_str();
+  app.add_option("--lldp-wait-ms", cfg.lldp_wait_ms, "listen this long for LLDP on up NICs (0: skip)")
+      ->check(CLI::Range(0u, 120'000u));
   app.add_option("--hostname", cfg.hostname, "hostname to report (default: this machine's)");
   auto* run_cmd = app.add_subcommand("run", "run the agent (the default)");
-  auto* identity_cmd = app.add_subcommand("identity", "print this machine's identity and exit");
+  auto* inventory_cmd = app.add_subcommand("inventory", "print this machine's hardware inventory and exit");
+  inventory_cmd->add_option("-o,--output", cfg.output, "text, json (protobuf JSON mapping) or pb (binary)")
+      ->check(CLI::IsMember({"text", "json", "pb"}))
+      ->capture_default_str();
   app.add_option("--coordinator", cfg.coordinator, "coordinator agent endpoint HOST:PORT")
       ->envname("BMF_AGENT_COORDINATOR")
       ->capture_default_str();
@@ -156,12 +198,14 @@ int main(int argc, char** argv) {
   app.add_option("--backoff-initial-ms", cfg.backoff_initial_ms, "first reconnect delay")->capture_default_str();
   app.add_option("--backoff-max-ms", cfg.backoff_max_ms, "longest reconnect delay")->capture_default_str();
   app.add_option("--log-level", cfg.log_level, "error|warn|info|debug")->capture_default_str();
+  run_cmd->fallthrough();  // global options may follow the subcommand name
+  inventory_cmd->fallthrough();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   (void)run_cmd;
-  if (*identity_cmd) return print_identity(cfg);
+  if (*inventory_cmd) return print_inventory(cfg);
   return run(cfg);
 }

@@ -35,8 +35,13 @@ std::string leaf_sha256(X509* cert) {
 
 class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(asio::io_context& io, SessionConfig config, RegisterFactory make_register)
-      : io_(io), config_(std::move(config)), make_register_(std::move(make_register)), timer_(io), rng_(std::random_device{}()) {}
+  Impl(asio::io_context& io, SessionConfig config, RegisterFactory make_register, CommandHandler handle_command)
+      : io_(io),
+        config_(std::move(config)),
+        make_register_(std::move(make_register)),
+        handle_command_(std::move(handle_command)),
+        timer_(io),
+        rng_(std::random_device{}()) {}
 
   void start() { asio::co_spawn(io_, run(), asio::detached); }
 
@@ -260,15 +265,9 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
         if (!acked.ok()) co_return acked;
         proto::Envelope done;
         auto* r = done.mutable_command_result();
+        *r = handle_command_(cmd);
         r->set_command_id(cmd.command_id());
         r->set_done(true);
-        if (cmd.kind() == "ping") {
-          r->set_success(true);
-          r->set_message("pong");
-        } else {
-          r->set_success(false);
-          r->set_message(fmt::format("unsupported command kind '{}'", cmd.kind()));
-        }
         BMF_LOG_INFO("AGENT_COMMAND id={} kind={} success={}", cmd.command_id(), cmd.kind(), r->success());
         co_return co_await wire::write_frame(stream, done.SerializeAsString(), config_.limits);
       }
@@ -283,6 +282,7 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
   asio::io_context& io_;
   SessionConfig config_;
   RegisterFactory make_register_;
+  CommandHandler handle_command_;
   asio::steady_timer timer_;
   std::mt19937_64 rng_;
   std::function<void()> close_current_;
@@ -290,8 +290,9 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
   bool registered_ = false;
 };
 
-CoordinatorSession::CoordinatorSession(asio::io_context& io, SessionConfig config, RegisterFactory make_register)
-    : impl_(std::make_shared<Impl>(io, std::move(config), std::move(make_register))) {}
+CoordinatorSession::CoordinatorSession(asio::io_context& io, SessionConfig config, RegisterFactory make_register,
+                                       CommandHandler handle_command)
+    : impl_(std::make_shared<Impl>(io, std::move(config), std::move(make_register), std::move(handle_command))) {}
 CoordinatorSession::~CoordinatorSession() = default;
 void CoordinatorSession::start() { impl_->start(); }
 void CoordinatorSession::stop() { impl_->stop(); }

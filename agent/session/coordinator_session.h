@@ -33,7 +33,10 @@ class CoordinatorSession {
  public:
   // make_register is called for every (re)connection, so identity changes are picked up.
   using RegisterFactory = std::function<Result<proto::Register>()>;
-  CoordinatorSession(boost::asio::io_context& io, SessionConfig config, RegisterFactory make_register);
+  // Runs one command and returns its final result (command_id and done are filled in by the session).
+  using CommandHandler = std::function<proto::CommandResult(const proto::Command&)>;
+  CoordinatorSession(boost::asio::io_context& io, SessionConfig config, RegisterFactory make_register,
+                     CommandHandler handle_command);
   ~CoordinatorSession();
 
   void start();

@@ -243,6 +243,16 @@ class Session final : public SessionBase {
   }
 
   Status on_command_result(const proto::CommandResult& r) {
+    if (r.done() && r.success() && r.has_hardware()) {
+      BMF_RETURN_IF_ERROR(server_.store_.set_node_hardware(
+          node_id_, to_json(r.hardware()),
+          EventRecord{.time_ms = SystemClock().now_ms(),
+                      .actor = fmt::format("agent:{}", node_id_),
+                      .kind = "NODE_INVENTORY_UPDATED",
+                      .message = fmt::format("command {}: {} GPUs, {} NICs, {} disks", r.command_id(),
+                                             r.hardware().gpus_size(), r.hardware().nics_size(),
+                                             r.hardware().disks_size())}));
+    }
     EventRecord event{.time_ms = SystemClock().now_ms(),
                       .actor = fmt::format("agent:{}", node_id_),
                       .node_id = node_id_,

@@ -32,6 +32,7 @@ RegistrationRequest to_registration_request(const proto::Register& reg, std::str
   r.hostname = id.hostname();
   r.macs.assign(id.macs().begin(), id.macs().end());
   r.inventory_json = to_json(reg.inventory());
+  r.hardware_json = to_json(reg.hardware());
   r.agent_version = reg.agent_version();
   r.enrollment_token = reg.enrollment_token();
   r.peer_address = std::move(peer_address);
@@ -60,6 +61,7 @@ proto::Node to_proto(const NodeRecord& n) {
   for (const auto& m : n.macs) id->add_macs(m);
   // A stored inventory that no longer parses is shown empty rather than failing the listing.
   (void)from_json(n.inventory_json, *out.mutable_inventory());
+  (void)from_json(n.hardware_json, *out.mutable_hardware());
   out.set_state(to_proto(n.state));
   out.set_agent_version(n.agent_version);
   out.set_registered_at(format_rfc3339(n.registered_at_ms));

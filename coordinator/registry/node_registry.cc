@@ -68,7 +68,9 @@ Status normalize_identity(RegistrationRequest& r) {
       return invalid_argument(fmt::format("identity field longer than {} bytes", kMaxFieldLength));
     }
   }
-  if (r.inventory_json.size() > kMaxInventoryBytes) return invalid_argument("inventory larger than 1 MiB");
+  if (r.inventory_json.size() > kMaxInventoryBytes || r.hardware_json.size() > kMaxInventoryBytes) {
+    return invalid_argument("inventory larger than 1 MiB");
+  }
   if (r.macs.size() > kMaxMacs) return invalid_argument(fmt::format("more than {} MACs", kMaxMacs));
   r.system_uuid = to_lower(r.system_uuid);
   if (is_placeholder_uuid(r.system_uuid)) r.system_uuid.clear();
@@ -119,6 +121,7 @@ Result<RegistrationOutcome> NodeRegistry::register_node(RegistrationRequest req)
   node.hostname = req.hostname;
   node.macs = req.macs;
   node.inventory_json = req.inventory_json;
+  node.hardware_json = req.hardware_json;
   node.agent_version = req.agent_version;
   node.peer_address = req.peer_address;
   node.state = NodeState::kEnrolling;

@@ -36,6 +36,7 @@ struct RegistrationRequest {
   std::string hostname;
   std::vector<std::string> macs;
   std::string inventory_json = "{}";
+  std::string hardware_json = "{}";
   std::string agent_version;
   std::string enrollment_token;
   std::string peer_address;

@@ -25,7 +25,8 @@ struct NodeRecord {
   std::string bmc_address;
   std::string hostname;
   std::vector<std::string> macs;
-  std::string inventory_json = "{}";  // protobuf JSON mapping of the inventory message
+  std::string inventory_json = "{}";  // protobuf JSON of InventorySummary
+  std::string hardware_json = "{}";   // protobuf JSON of the full Inventory
   NodeState state = NodeState::kEnrolling;
   std::string agent_version;
   std::string secret_sha256;  // hex; the secret itself is never stored

@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::string_view kNodeColumns =
     "id, system_uuid, serial, vendor, product, bmc_address, hostname, inventory, state, agent_version, "
-    "secret_sha256, registered_at, last_seen, registrations, peer_address";
+    "secret_sha256, registered_at, last_seen, registrations, peer_address, hardware";
 
 }  // namespace
 
@@ -83,6 +83,7 @@ Result<NodeRecord> SqliteStore::read_node_row(sqlite::Statement& st) {
   n.last_seen_ms = st.column_int(12);
   n.registrations = static_cast<std::uint32_t>(st.column_int(13));
   n.peer_address = st.column_text(14);
+  n.hardware_json = st.column_text(15);
   return n;
 }
 
@@ -137,15 +138,16 @@ Status SqliteStore::save_node(NodeRecord& node, EventRecord event) {
       auto* st,
       conn_->prepare(insert ? "INSERT INTO nodes(system_uuid, serial, vendor, product, bmc_address, hostname, "
                               "inventory, state, agent_version, secret_sha256, registered_at, last_seen, "
-                              "registrations, peer_address) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                              "registrations, peer_address, hardware) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                             : "UPDATE nodes SET system_uuid=?, serial=?, vendor=?, product=?, bmc_address=?, "
                               "hostname=?, inventory=?, state=?, agent_version=?, secret_sha256=?, "
-                              "registered_at=?, last_seen=?, registrations=?, peer_address=? WHERE id=?"));
+                              "registered_at=?, last_seen=?, registrations=?, peer_address=?, hardware=? WHERE id=?"));
   st->bind(1, node.system_uuid).bind(2, node.serial).bind(3, node.vendor).bind(4, node.product);
   st->bind(5, node.bmc_address).bind(6, node.hostname).bind(7, node.inventory_json).bind(8, to_string(node.state));
   st->bind(9, node.agent_version).bind(10, node.secret_sha256).bind(11, node.registered_at_ms);
   st->bind(12, node.last_seen_ms).bind(13, std::int64_t{node.registrations}).bind(14, node.peer_address);
-  if (!insert) st->bind(15, static_cast<std::int64_t>(node.id));
+  st->bind(15, node.hardware_json);
+  if (!insert) st->bind(16, static_cast<std::int64_t>(node.id));
   BMF_RETURN_IF_ERROR(st->run());
   if (insert) {
     node.id = static_cast<std::uint64_t>(conn_->last_insert_rowid());
@@ -176,6 +178,17 @@ Status SqliteStore::set_node_state(std::uint64_t id, NodeState state, EventRecor
   BMF_RETURN_IF_ERROR(tx.begin_status());
   BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET state = ? WHERE id = ?"));
   BMF_RETURN_IF_ERROR(st->bind(1, to_string(state)).bind(2, static_cast<std::int64_t>(id)).run());
+  if (conn_->changes() == 0) return not_found(fmt::format("node {} does not exist", id));
+  event.node_id = id;
+  BMF_RETURN_IF_ERROR(insert_event(event));
+  return tx.commit();
+}
+
+Status SqliteStore::set_node_hardware(std::uint64_t id, const std::string& hardware_json, EventRecord event) {
+  sqlite::Transaction tx(*conn_);
+  BMF_RETURN_IF_ERROR(tx.begin_status());
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET hardware = ? WHERE id = ?"));
+  BMF_RETURN_IF_ERROR(st->bind(1, hardware_json).bind(2, static_cast<std::int64_t>(id)).run());
   if (conn_->changes() == 0) return not_found(fmt::format("node {} does not exist", id));
   event.node_id = id;
   BMF_RETURN_IF_ERROR(insert_event(event));

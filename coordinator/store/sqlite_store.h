@@ -27,6 +27,7 @@ class SqliteStore final : public Store {
   Status save_node(NodeRecord& node, EventRecord event) override;
   Status touch_node(std::uint64_t id, EpochMs last_seen_ms) override;
   Status set_node_state(std::uint64_t id, NodeState state, EventRecord event) override;
+  Status set_node_hardware(std::uint64_t id, const std::string& hardware_json, EventRecord event) override;
   Status append_event(EventRecord event) override;
   Result<std::vector<EventRecord>> list_events(const EventQuery& query) override;
 

@@ -33,6 +33,9 @@ class Store {
   // State transition with its event; NOT_FOUND for an unknown node.
   virtual Status set_node_state(std::uint64_t id, NodeState state, EventRecord event) = 0;
 
+  // A new hardware inventory (agent re-report), with its event.
+  virtual Status set_node_hardware(std::uint64_t id, const std::string& hardware_json, EventRecord event) = 0;
+
   virtual Status append_event(EventRecord event) = 0;
   virtual Result<std::vector<EventRecord>> list_events(const EventQuery& query) = 0;
 };

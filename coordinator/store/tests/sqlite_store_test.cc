@@ -39,6 +39,21 @@ TEST_F(SqliteStoreTest, FreshDatabase_MigratedToNewestVersion) {
   EXPECT_EQ(*v, builtin_migrations().back().version);
 }
 
+TEST_F(SqliteStoreTest, Version1Database_UpgradedInPlaceWithHardwareColumn) {
+  {
+    std::vector<sqlite::Migration> v1(builtin_migrations().begin(), builtin_migrations().begin() + 1);
+    auto old = SqliteStore::open(dir_.path() / "state", v1);
+    ASSERT_TRUE(old.ok());
+  }
+  auto store = open_store();
+  NodeRecord n = node("uuid-a", {"aa:00:00:00:00:01"});
+  n.hardware_json = R"({"gpus":[]})";
+  ASSERT_TRUE(store->save_node(n, event("E")).ok());
+  EXPECT_EQ(store->get_node(n.id)->hardware_json, R"({"gpus":[]})");
+  ASSERT_TRUE(store->set_node_hardware(n.id, R"({"disks":[]})", event("NODE_INVENTORY_UPDATED")).ok());
+  EXPECT_EQ(store->get_node(n.id)->hardware_json, R"({"disks":[]})");
+}
+
 TEST_F(SqliteStoreTest, Reopen_MigrationsNotReapplied) {
   { open_store(); }
   auto store = open_store();  // would fail with "table nodes already exists" if re-run
@@ -58,16 +73,17 @@ TEST_F(SqliteStoreTest, SchemaNewerThanBuild_RefusedWithClearError) {
 }
 
 TEST_F(SqliteStoreTest, FailingMigration_RolledBackAndVersionUnchanged) {
+  const int current = builtin_migrations().back().version;
   std::vector<sqlite::Migration> broken = builtin_migrations();
-  broken.push_back({2, "0002_broken", "CREATE TABLE half(x INTEGER); THIS IS NOT SQL;"});
+  broken.push_back({current + 1, "9998_broken", "CREATE TABLE half(x INTEGER); THIS IS NOT SQL;"});
   auto s = SqliteStore::open(dir_.path() / "state", broken);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.status().message().find("0002_broken"), std::string::npos);
+  EXPECT_NE(s.status().message().find("9998_broken"), std::string::npos);
   auto store = open_store();
-  EXPECT_EQ(*store->schema_version(), 1);
+  EXPECT_EQ(*store->schema_version(), current);
   // The half-applied table must not exist: re-running the fixed migration works.
   std::vector<sqlite::Migration> fixed = builtin_migrations();
-  fixed.push_back({2, "0002_fixed", "CREATE TABLE half(x INTEGER);"});
+  fixed.push_back({current + 1, "9998_fixed", "CREATE TABLE half(x INTEGER);"});
   store.reset();
   EXPECT_TRUE(SqliteStore::open(dir_.path() / "state", fixed).ok());
 }

@@ -1,0 +1,48 @@
+#pragma once
+// Where the agent learns its network links: rtnetlink on a live host (correct
+// inside network namespaces, where /sys/class/net shows the host), or a sysfs
+// tree under a fixture root for tests.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status/status.h"
+
+namespace bmf::agent {
+
+struct Link {
+  std::string name;
+  std::string mac;        // lower case, colon separated
+  bool ethernet = false;  // ARPHRD_ETHER: a real or virtual Ethernet port
+  bool loopback = false;
+  std::uint32_t mtu = 0;
+  std::string operstate;  // up, down, unknown, ...
+  bool carrier = false;
+  int ifindex = 0;
+};
+
+class LinkSource {
+ public:
+  virtual ~LinkSource() = default;
+  virtual Result<std::vector<Link>> list_links() = 0;
+};
+
+// Reads <sysfs_root>/class/net/*/{address,type,mtu,operstate,carrier}.
+class SysfsLinkSource final : public LinkSource {
+ public:
+  explicit SysfsLinkSource(std::filesystem::path sysfs_root) : root_(std::move(sysfs_root)) {}
+  Result<std::vector<Link>> list_links() override;
+
+ private:
+  std::filesystem::path root_;
+};
+
+// Dumps links of the current network namespace over NETLINK_ROUTE (libnl).
+class NetlinkLinkSource final : public LinkSource {
+ public:
+  Result<std::vector<Link>> list_links() override;
+};
+
+}  // namespace bmf::agent
