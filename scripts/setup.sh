@@ -10,7 +10,7 @@ packages=(
   libnl-3-dev libnl-route-3-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libcurl4-openssl-dev libssh2-1-dev libpugixml-dev
   # tests
-  libgtest-dev libgmock-dev iproute2 procps
+  libgtest-dev libgmock-dev iproute2 procps util-linux lldpd clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
