@@ -13,7 +13,7 @@ printf 'bmf-agent: %s (%s), stripped %d bytes = %.2f MiB\n' "$(file -b "$build/a
 for _ in $(seq 100); do grep -q COORDINATOR_STARTED "$tmp/coord.log" && break; sleep 0.05; done
 port=$(sed -n 's/.*COORDINATOR_STARTED agents=127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/coord.log")
 src=$(cd "$(dirname "$0")/.." && pwd)
-"$tmp/bmf-agent" --coordinator "127.0.0.1:$port" --sysfs-root "$src/tests/fixtures/gpu-node/sys" 2>"$tmp/agent.log" & agent_pid=$!
+"$tmp/bmf-agent" --coordinator "127.0.0.1:$port" --root "$src/tests/fixtures/gpu-node" 2>"$tmp/agent.log" & agent_pid=$!
 sleep 3
 grep -q AGENT_REGISTERED "$tmp/agent.log" || { echo "agent did not register"; cat "$tmp/agent.log"; exit 1; }
 echo "bmf-agent idle RSS after 3 s heartbeating: $(grep VmRSS /proc/$agent_pid/status | awk '{print $2, $3}')"

@@ -22,7 +22,7 @@ export BMF_COORDINATOR=http://127.0.0.1:$api_port
 echo "== coordinator: agents on 127.0.0.1:$agent_port, admin API on $BMF_COORDINATOR (state in $state/db)"
 
 for machine in gpu-node cpu-node edge-node; do
-  build/agent/bmf-agent --coordinator "127.0.0.1:$agent_port" --sysfs-root "tests/fixtures/$machine/sys" \
+  build/agent/bmf-agent --coordinator "127.0.0.1:$agent_port" --root "tests/fixtures/$machine" \
     --hostname "$machine" --enrollment-token-file "$state/token" 2>"$state/$machine.log" &
   pids+=($!)
 done

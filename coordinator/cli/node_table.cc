@@ -73,7 +73,63 @@ std::string node_details(const bmf::proto::Node& n) {
       {"Last seen:", or_dash(n.last_seen())},
       {"Peer address:", or_dash(n.peer_address())},
   };
-  return render(rows);
+  std::string out = render(rows);
+  const auto& hw = n.hardware();
+  if (hw.has_system() || hw.nics_size() > 0) out += "\n" + hardware_details(hw);
+  return out;
+}
+
+std::string hardware_details(const bmf::proto::Inventory& hw) {
+  std::vector<std::vector<std::string>> rows;
+  const auto& s = hw.system();
+  rows.push_back({"BIOS:", fmt::format("{} {} ({})", or_dash(s.bios_vendor()), s.bios_version(), s.bios_date())});
+  rows.push_back({"Chassis:", or_dash(s.chassis_type())});
+  const auto& c = hw.cpu();
+  rows.push_back({"CPU:", fmt::format("{} x {}, {} cores, {} threads, {} NUMA nodes", c.sockets(), or_dash(c.model()),
+                                      c.cores(), c.threads(), c.numa_nodes())});
+  rows.push_back({"Memory:", fmt::format("{:.1f} GiB ({} DIMMs, {:.1f} GiB installed)", hw.memory().total_bytes() / 1073741824.0,
+                                         hw.memory().devices_size(), hw.memory().installed_bytes() / 1073741824.0)});
+  rows.push_back({"BMC:", hw.bmc().address().empty() ? "unknown" : hw.bmc().address() + " (" + hw.bmc().source() + ")"});
+  std::string out = render(rows);
+  std::vector<std::vector<std::string>> nics{{"NIC", "MAC", "DRIVER", "PCI", "SPEED", "MTU", "STATE", "SWITCH PORT (LLDP)"}};
+  for (const auto& nic : hw.nics()) {
+    std::string lldp = nic.has_lldp() ? fmt::format("{} {} ({})", nic.lldp().system_name(), nic.lldp().port_id(),
+                                                    nic.lldp().chassis_id())
+                                      : "-";
+    nics.push_back({nic.name(), nic.mac(), or_dash(nic.driver()), or_dash(nic.pci_address()),
+                    nic.speed_mbps() > 0 ? fmt::format("{}M", nic.speed_mbps()) : "-", std::to_string(nic.mtu()),
+                    or_dash(nic.operstate()), lldp});
+  }
+  out += "\n" + render(nics);
+  if (hw.disks_size() > 0) {
+    std::vector<std::vector<std::string>> disks{{"DISK", "SIZE", "TYPE", "MODEL", "SERIAL", "WWN"}};
+    for (const auto& d : hw.disks()) {
+      disks.push_back({d.name(), fmt::format("{:.0f} GB", d.size_bytes() / 1e9),
+                       d.transport() + (d.rotational() ? "/hdd" : "/ssd"), or_dash(d.model()), or_dash(d.serial()),
+                       or_dash(d.wwn())});
+    }
+    out += "\n" + render(disks);
+  }
+  if (hw.gpus_size() > 0) {
+    std::vector<std::vector<std::string>> gpus{{"GPU", "VENDOR", "NAME", "ID", "NUMA"}};
+    for (const auto& g : hw.gpus()) {
+      gpus.push_back({g.pci_address(), g.vendor(), or_dash(g.name()), g.vendor_id() + ":" + g.device_id(),
+                      std::to_string(g.numa_node())});
+    }
+    out += "\n" + render(gpus);
+  }
+  if (hw.rdma_size() > 0) {
+    std::vector<std::vector<std::string>> rdma{{"RDMA", "PORT", "LINK", "STATE", "RATE", "MTU", "NETDEV", "GIDS"}};
+    for (const auto& r : hw.rdma()) {
+      for (const auto& p : r.ports()) {
+        rdma.push_back({r.name(), std::to_string(p.port()), p.link_layer() == "Ethernet" ? "RoCE" : p.link_layer(),
+                        p.state() + "/" + p.phys_state(), or_dash(p.rate()), std::to_string(p.active_mtu()),
+                        or_dash(p.netdev()), std::to_string(p.gids_size())});
+      }
+    }
+    out += "\n" + render(rdma);
+  }
+  return out;
 }
 
 std::string event_table(const bmf::proto::EventList& list) {

@@ -55,7 +55,7 @@ class RegistrationLifecycleTest : public ::testing::Test {
   std::unique_ptr<ChildProcess> start_agent(const std::string& machine, std::vector<std::string> extra = {}) {
     std::vector<std::string> argv = {kAgent,
                                      "--coordinator", fmt::format("127.0.0.1:{}", agent_port_),
-                                     "--sysfs-root", kSource + "/tests/fixtures/" + machine + "/sys",
+                                     "--root", kSource + "/tests/fixtures/" + machine,
                                      "--hostname", machine,
                                      "--enrollment-token-file", (dir_.path() / "token").string(),
                                      "--backoff-initial-ms", "50",
@@ -148,6 +148,18 @@ TEST_F(RegistrationLifecycleTest, ThreeAgents_AvailableThenUnreachableThenStateS
       << coordinator_->log();
   auto final_nodes = nodes();
   EXPECT_EQ(final_nodes["gpu-node"]["id"], before["gpu-node"]["id"]);
+
+  // The coordinator asks an agent for a fresh inventory; the result is stored.
+  auto [cmd_rc, cmd_out] = run_command(fmt::format("{} --coordinator http://127.0.0.1:{} node command {} inventory",
+                                                   kBmfctl, api_port_, final_nodes["gpu-node"]["id"].get<std::string>()));
+  ASSERT_EQ(cmd_rc, 0) << cmd_out;
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto [rc2, ev] = run_command(fmt::format("{} --coordinator http://127.0.0.1:{} events -o json", kBmfctl, api_port_));
+        return ev.find("NODE_INVENTORY_UPDATED") != std::string::npos;
+      },
+      std::chrono::seconds(5)));
+  EXPECT_EQ(nodes()["gpu-node"]["hardware"]["gpus"].size(), 8u);
 
   // The audit trail names what happened.
   auto [rc, events] = run_command(fmt::format("{} --coordinator http://127.0.0.1:{} events -o json", kBmfctl, api_port_));
