@@ -13,8 +13,10 @@
 #include <iostream>
 
 #include "agent/inventory/collector.h"
+#include "agent/inventory/link_monitor.h"
 #include "agent/inventory/inventory_json.h"
 #include "agent/session/coordinator_session.h"
+#include "agent/session/link_watch.h"
 #include "common/log/log.h"
 
 namespace {
@@ -167,6 +169,20 @@ int run(const Config& cfg) {
     session.stop();
   });
   session.start();
+  // 4. Re-report the inventory when a link changes (live hosts only).
+  if (root_fs(cfg).is_live()) {
+    if (auto monitor = bmf::agent::LinkMonitor::open(); monitor.ok()) {
+      bmf::agent::watch_links(io, std::move(monitor).value(), std::chrono::milliseconds(300),
+                              [&cfg, &session](const std::string& reason) {
+                                auto inv = collect(cfg);
+                                if (!inv.ok()) return;
+                                BMF_LOG_INFO("AGENT_INVENTORY_CHANGED {}", reason);
+                                session.send_inventory_update(std::move(inv).value(), reason);
+                              });
+    } else {
+      BMF_LOG_WARN("LINK_MONITOR_UNAVAILABLE: {}", monitor.status().to_string());
+    }
+  }
   BMF_LOG_INFO("AGENT_STARTED version={} coordinator={} sysfs_root={} tls={}", kAgentVersion, cfg.coordinator,
                cfg.sysfs_root, cfg.tls);
   io.run();

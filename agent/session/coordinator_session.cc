@@ -45,6 +45,15 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
 
   void start() { asio::co_spawn(io_, run(), asio::detached); }
 
+  void send_inventory_update(proto::Inventory inventory, std::string reason) {
+    if (!wake_current_) return;  // not registered on a live session
+    proto::Envelope env;
+    *env.mutable_inventory_update()->mutable_hardware() = std::move(inventory);
+    env.mutable_inventory_update()->set_reason(std::move(reason));
+    outbox_.push_back(std::move(env));
+    wake_current_->cancel_one();
+  }
+
   void stop() {
     stopped_ = true;
     timer_.cancel();
@@ -195,7 +204,15 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
     std::uint64_t sequence = 0;
     auto deadline = SteadyClock::now() + std::chrono::seconds(10);  // for RegisterReply
     auto next_heartbeat = SteadyClock::time_point::max();
+    outbox_.clear();
     while (result.ok()) {
+      if (registered_) wake_current_ = &wake;
+      while (result.ok() && !outbox_.empty()) {
+        proto::Envelope out = std::move(outbox_.front());
+        outbox_.pop_front();
+        result = co_await wire::write_frame(stream, out.SerializeAsString(), config_.limits);
+      }
+      if (!result.ok()) break;
       while (result.ok() && !inbox.empty()) {
         proto::Envelope in = std::move(inbox.front());
         inbox.pop_front();
@@ -227,6 +244,7 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
       co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     close_current_ = nullptr;
+    wake_current_ = nullptr;
     close();
     // Let the reader coroutine observe the close before `stream` goes away.
     while (!reader_done) {
@@ -286,6 +304,8 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
   asio::steady_timer timer_;
   std::mt19937_64 rng_;
   std::function<void()> close_current_;
+  boost::asio::steady_timer* wake_current_ = nullptr;  // the live session's wake-up timer
+  std::deque<proto::Envelope> outbox_;                // unsolicited messages for the live session
   bool stopped_ = false;
   bool registered_ = false;
 };
@@ -296,6 +316,9 @@ CoordinatorSession::CoordinatorSession(asio::io_context& io, SessionConfig confi
 CoordinatorSession::~CoordinatorSession() = default;
 void CoordinatorSession::start() { impl_->start(); }
 void CoordinatorSession::stop() { impl_->stop(); }
+void CoordinatorSession::send_inventory_update(proto::Inventory inventory, std::string reason) {
+  impl_->send_inventory_update(std::move(inventory), std::move(reason));
+}
 std::uint64_t CoordinatorSession::node_id() const { return impl_->node_id_; }
 
 }  // namespace bmf::agent

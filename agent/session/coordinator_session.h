@@ -41,6 +41,9 @@ class CoordinatorSession {
 
   void start();
   void stop();  // closes the connection; pending waits end at once
+  // Queues an unsolicited inventory report; sent on the live session, or dropped
+  // when there is none (the next registration carries a fresh inventory anyway).
+  void send_inventory_update(proto::Inventory inventory, std::string reason);
   std::uint64_t node_id() const;
 
  private:

@@ -203,6 +203,15 @@ class Session final : public SessionBase {
       case proto::Envelope::kRegister: return on_register(env.register_());
       case proto::Envelope::kHeartbeat: return on_heartbeat(env.heartbeat());
       case proto::Envelope::kCommandResult: return on_command_result(env.command_result());
+      case proto::Envelope::kInventoryUpdate: {
+        const auto& u = env.inventory_update();
+        return server_.store_.set_node_hardware(
+            node_id_, to_json(u.hardware()),
+            EventRecord{.time_ms = SystemClock().now_ms(),
+                        .actor = fmt::format("agent:{}", node_id_),
+                        .kind = "NODE_INVENTORY_UPDATED",
+                        .message = u.reason().substr(0, 200)});
+      }
       case proto::Envelope::kError:
         BMF_LOG_WARN("AGENT_REPORTED_ERROR peer={} node={}: {} {}", peer_, node_id_, env.error().code(),
                      env.error().message());
