@@ -2,16 +2,16 @@
 // heartbeat, reconnect forever; stop cleanly on SIGTERM/SIGINT.
 //   bmf-agent [run] --coordinator HOST:PORT [--sysfs-root DIR] ...
 //   bmf-agent identity [--sysfs-root DIR]     print what would be registered
-#include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/core.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iostream>
+#include <cstdio>
+#include <cstdlib>
 
+#include "agent/config/agent_config.h"
 #include "agent/inventory/collector.h"
 #include "agent/inventory/link_monitor.h"
 #include "agent/inventory/inventory_json.h"
@@ -23,20 +23,7 @@ namespace {
 
 constexpr const char* kAgentVersion = "0.1.0";
 
-struct Config {
-  std::string coordinator = "127.0.0.1:7420";
-  std::string sysfs_root = "/sys";
-  std::string hostname;
-  std::string enrollment_token_file;
-  bool tls = false;
-  std::string cert_sha256;
-  std::uint32_t backoff_initial_ms = 250;
-  std::uint32_t backoff_max_ms = 30'000;
-  std::string log_level = "info";
-  std::string root;              // filesystem root for /sys and /proc ("/" live; a fixture tree in tests)
-  std::uint32_t lldp_wait_ms = 0;
-  std::string output = "text";
-};
+using Config = bmf::agent::AgentConfig;
 
 std::string local_hostname() {
   char buf[256] = {};
@@ -44,11 +31,7 @@ std::string local_hostname() {
   return buf;
 }
 
-// "/sys" (the flag's historical meaning) or any ".../sys" names the root above it.
-bmf::agent::RootFs root_fs(const Config& cfg) {
-  std::filesystem::path p = cfg.root.empty() ? std::filesystem::path(cfg.sysfs_root).parent_path() : std::filesystem::path(cfg.root);
-  return bmf::agent::RootFs(p.empty() ? std::filesystem::path("/") : p);
-}
+bmf::agent::RootFs root_fs(const Config& cfg) { return bmf::agent::RootFs(cfg.root); }
 
 bmf::Result<bmf::proto::Inventory> collect(const Config& cfg) {
   auto fs = root_fs(cfg);
@@ -106,48 +89,34 @@ bmf::proto::CommandResult run_command(const Config& cfg, const bmf::proto::Comma
 int print_inventory(const Config& cfg) {
   auto inv = collect(cfg);
   if (!inv.ok()) {
-    std::cerr << "bmf-agent: " << inv.status().to_string() << "\n";
+    std::fprintf(stderr, "bmf-agent: %s\n", inv.status().to_string().c_str());
     return 1;
   }
-  if (cfg.output == "json") std::cout << bmf::agent::inventory_to_json(*inv) << "\n";
-  else if (cfg.output == "pb") std::cout << inv->SerializeAsString();
-  else std::cout << bmf::agent::inventory_to_text(*inv);
+  std::string out = cfg.output == "json"  ? bmf::agent::inventory_to_json(*inv) + "\n"
+                    : cfg.output == "pb" ? inv->SerializeAsString()
+                                         : bmf::agent::inventory_to_text(*inv);
+  std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }
 
 int run(const Config& cfg) {
   // 1. Logging and configuration.
-  bmf::log::Level level;
-  if (!bmf::log::parse_level(cfg.log_level, level)) {
-    std::cerr << "bmf-agent: --log-level must be error, warn, info or debug\n";
-    return 2;
-  }
+  bmf::log::Level level = bmf::log::Level::kInfo;
+  (void)bmf::log::parse_level(cfg.log_level, level);  // validated by parse_agent_config
   bmf::log::set_level(level);
   bmf::agent::SessionConfig session_cfg;
-  auto colon = cfg.coordinator.rfind(':');
-  try {
-    if (colon == std::string::npos) throw std::invalid_argument("no port");
-    session_cfg.host = cfg.coordinator.substr(0, colon);
-    unsigned long port = std::stoul(cfg.coordinator.substr(colon + 1));
-    if (port == 0 || port > 65535) throw std::out_of_range("port");
-    session_cfg.port = static_cast<std::uint16_t>(port);
-  } catch (const std::exception&) {
-    std::cerr << "bmf-agent: --coordinator must be HOST:PORT, got '" << cfg.coordinator << "'\n";
-    return 2;
-  }
+  auto colon = cfg.coordinator.rfind(':');  // HOST:PORT validated by parse_agent_config
+  session_cfg.host = cfg.coordinator.substr(0, colon);
+  session_cfg.port = static_cast<std::uint16_t>(std::strtoul(cfg.coordinator.c_str() + colon + 1, nullptr, 10));
   session_cfg.tls = cfg.tls;
   session_cfg.cert_sha256 = cfg.cert_sha256;
-  if (cfg.tls && cfg.cert_sha256.size() != 64) {
-    std::cerr << "bmf-agent: --tls needs --coordinator-cert-sha256 (64 hex digits)\n";
-    return 2;
-  }
   session_cfg.backoff = {std::chrono::milliseconds(cfg.backoff_initial_ms), std::chrono::milliseconds(cfg.backoff_max_ms)};
   std::string token;
   if (!cfg.enrollment_token_file.empty()) {
-    std::ifstream in(cfg.enrollment_token_file);
-    std::getline(in, token);
+    auto text = bmf::agent::RootFs("/").read(cfg.enrollment_token_file);
+    if (text.ok()) token = text->substr(0, text->find('\n'));
     if (token.empty()) {
-      std::cerr << "bmf-agent: cannot read a token from " << cfg.enrollment_token_file << "\n";
+      std::fprintf(stderr, "bmf-agent: cannot read a token from %s\n", cfg.enrollment_token_file.c_str());
       return 2;
     }
   }
@@ -183,8 +152,8 @@ int run(const Config& cfg) {
       BMF_LOG_WARN("LINK_MONITOR_UNAVAILABLE: {}", monitor.status().to_string());
     }
   }
-  BMF_LOG_INFO("AGENT_STARTED version={} coordinator={} sysfs_root={} tls={}", kAgentVersion, cfg.coordinator,
-               cfg.sysfs_root, cfg.tls);
+  BMF_LOG_INFO("AGENT_STARTED version={} coordinator={} root={} tls={}", kAgentVersion, cfg.coordinator,
+               cfg.root, cfg.tls);
   io.run();
   return 0;
 }
@@ -192,36 +161,17 @@ int run(const Config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Config cfg;
-  CLI::App app{"bmf-agent: registers this machine with a bmf coordinator and keeps it alive"};
-  app.set_config("--config", "", "INI/TOML config file (keys are the long option names)");
-  app.add_option("--root", cfg.root, "root under which /sys and /proc are read (default /; a fixture tree in tests)");
-  app.add_option("--sysfs-root", cfg.sysfs_root, "deprecated spelling: the sys dir under --root")->capture_default_str();
-  app.add_option("--lldp-wait-ms", cfg.lldp_wait_ms, "listen this long for LLDP on up NICs (0: skip)")
-      ->check(CLI::Range(0u, 120'000u));
-  app.add_option("--hostname", cfg.hostname, "hostname to report (default: this machine's)");
-  auto* run_cmd = app.add_subcommand("run", "run the agent (the default)");
-  auto* inventory_cmd = app.add_subcommand("inventory", "print this machine's hardware inventory and exit");
-  inventory_cmd->add_option("-o,--output", cfg.output, "text, json (protobuf JSON mapping) or pb (binary)")
-      ->check(CLI::IsMember({"text", "json", "pb"}))
-      ->capture_default_str();
-  app.add_option("--coordinator", cfg.coordinator, "coordinator agent endpoint HOST:PORT")
-      ->envname("BMF_AGENT_COORDINATOR")
-      ->capture_default_str();
-  app.add_option("--enrollment-token-file", cfg.enrollment_token_file, "file whose first line is the enrollment token");
-  app.add_flag("--tls", cfg.tls, "connect over TLS (requires --coordinator-cert-sha256)");
-  app.add_option("--coordinator-cert-sha256", cfg.cert_sha256, "pinned SHA-256 of the coordinator certificate (hex)");
-  app.add_option("--backoff-initial-ms", cfg.backoff_initial_ms, "first reconnect delay")->capture_default_str();
-  app.add_option("--backoff-max-ms", cfg.backoff_max_ms, "longest reconnect delay")->capture_default_str();
-  app.add_option("--log-level", cfg.log_level, "error|warn|info|debug")->capture_default_str();
-  run_cmd->fallthrough();  // global options may follow the subcommand name
-  inventory_cmd->fallthrough();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+  auto cfg = bmf::agent::parse_agent_config(std::vector<std::string>(argv + 1, argv + argc),
+                                            std::getenv("BMF_AGENT_COORDINATOR"));
+  if (!cfg.ok()) {
+    std::fprintf(stderr, "bmf-agent: %s\n", cfg.status().message().c_str());
+    return 2;
   }
-  (void)run_cmd;
-  if (*inventory_cmd) return print_inventory(cfg);
-  return run(cfg);
+  switch (cfg->mode) {
+    case Config::Mode::kHelp: std::fputs(bmf::agent::agent_usage().c_str(), stdout); return 0;
+    case Config::Mode::kVersion: std::printf("bmf-agent %s\n", kAgentVersion); return 0;
+    case Config::Mode::kInventory: return print_inventory(*cfg);
+    case Config::Mode::kRun: return run(*cfg);
+  }
+  return 0;
 }
