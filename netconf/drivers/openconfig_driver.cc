@@ -1,0 +1,242 @@
+#include "netconf/drivers/openconfig_driver.h"
+
+#include <fmt/format.h>
+
+#include <pugixml.hpp>
+#include <sstream>
+
+namespace bmf::netconf {
+namespace {
+
+constexpr const char* kIfNs = "http://openconfig.net/yang/interfaces";
+constexpr const char* kEthNs = "http://openconfig.net/yang/interfaces/ethernet";
+constexpr const char* kVlanNs = "http://openconfig.net/yang/vlan";
+constexpr const char* kNetInstNs = "http://openconfig.net/yang/network-instance";
+
+std::string_view local_name(const pugi::xml_node& n) {
+  std::string_view name = n.name();
+  auto colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+pugi::xml_node child(const pugi::xml_node& parent, std::string_view name) {
+  for (auto c : parent.children()) {
+    if (local_name(c) == name) return c;
+  }
+  return {};
+}
+
+void leaf(pugi::xml_node parent, const char* name, const std::string& value) {
+  parent.append_child(name).text() = value.c_str();
+}
+
+}  // namespace
+
+std::string to_string(const PortConfig& p) {
+  switch (p.mode) {
+    case PortConfig::Mode::kAccess: return fmt::format("access vlan {}", p.access_vlan);
+    case PortConfig::Mode::kTrunk: return fmt::format("trunk native {} vlans {}", p.native_vlan, fmt::join(p.trunk_vlans, ","));
+    case PortConfig::Mode::kShutdown: return "shutdown";
+  }
+  return "?";
+}
+
+Status validate_change_set(const ChangeSet& c) {
+  auto bad_vlan = [](std::uint16_t v) { return v < 1 || v > 4094; };
+  for (const auto& [port, cfg] : c.ports) {
+    if (port.empty()) return invalid_argument("empty port name");
+    if (cfg.mode == PortConfig::Mode::kAccess && bad_vlan(cfg.access_vlan)) {
+      return invalid_argument(fmt::format("port {}: access VLAN {} is outside 1..4094", port, cfg.access_vlan));
+    }
+    if (cfg.mode == PortConfig::Mode::kTrunk) {
+      if (cfg.native_vlan != 0 && bad_vlan(cfg.native_vlan)) {
+        return invalid_argument(fmt::format("port {}: native VLAN {} is outside 1..4094", port, cfg.native_vlan));
+      }
+      for (auto v : cfg.trunk_vlans) {
+        if (bad_vlan(v)) return invalid_argument(fmt::format("port {}: trunk VLAN {} is outside 1..4094", port, v));
+      }
+    }
+  }
+  for (auto v : c.ensure_vlans) {
+    if (bad_vlan(v)) return invalid_argument(fmt::format("VLAN {} is outside 1..4094", v));
+  }
+  return ok_status();
+}
+
+std::string openconfig_edit_xml(const ChangeSet& changes, const OpenConfigOptions& options) {
+  pugi::xml_document doc;
+  if (!changes.ports.empty()) {
+    auto ifs = doc.append_child("interfaces");
+    ifs.append_attribute("xmlns") = kIfNs;
+    for (const auto& [port, cfg] : changes.ports) {
+      auto itf = ifs.append_child("interface");
+      leaf(itf, "name", port);
+      auto config = itf.append_child("config");
+      leaf(config, "enabled", cfg.mode == PortConfig::Mode::kShutdown ? "false" : "true");
+      if (cfg.mode == PortConfig::Mode::kShutdown) continue;  // keep its VLANs; it carries nothing while down
+      auto eth = itf.append_child("ethernet");
+      eth.append_attribute("xmlns") = kEthNs;
+      auto sv = eth.append_child("switched-vlan");
+      sv.append_attribute("xmlns") = kVlanNs;
+      auto svc = sv.append_child("config");
+      // replace: leaves of the previous mode (an old access-vlan) must not linger.
+      svc.append_attribute("xmlns:nc") = kBaseNs;
+      svc.append_attribute("nc:operation") = "replace";
+      if (cfg.mode == PortConfig::Mode::kAccess) {
+        leaf(svc, "interface-mode", "ACCESS");
+        leaf(svc, "access-vlan", std::to_string(cfg.access_vlan));
+      } else {
+        leaf(svc, "interface-mode", "TRUNK");
+        if (cfg.native_vlan) leaf(svc, "native-vlan", std::to_string(cfg.native_vlan));
+        for (auto v : cfg.trunk_vlans) leaf(svc, "trunk-vlans", std::to_string(v));
+      }
+    }
+  }
+  if (!changes.ensure_vlans.empty()) {
+    auto nis = doc.append_child("network-instances");
+    nis.append_attribute("xmlns") = kNetInstNs;
+    auto ni = nis.append_child("network-instance");
+    leaf(ni, "name", options.network_instance);
+    auto vlans = ni.append_child("vlans");
+    for (auto v : changes.ensure_vlans) {
+      auto vlan = vlans.append_child("vlan");
+      leaf(vlan, "vlan-id", std::to_string(v));
+      auto vc = vlan.append_child("config");
+      leaf(vc, "vlan-id", std::to_string(v));
+      leaf(vc, "name", fmt::format("bmf-{}", v));
+    }
+  }
+  std::ostringstream out;
+  for (auto c : doc.children()) c.print(out, "", pugi::format_raw);
+  return out.str();
+}
+
+Result<std::map<std::string, PortConfig>> parse_openconfig_ports(std::string_view data_xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(data_xml.data(), data_xml.size(), pugi::parse_default | pugi::parse_fragment)) {
+    return invalid_argument("get-config data is not well-formed XML");
+  }
+  std::map<std::string, PortConfig> ports;
+  pugi::xml_node scope = doc;
+  if (auto data = child(doc, "data")) scope = data;  // a whole <data> reply, as other clients print it
+  for (auto top : scope.children()) {
+    if (local_name(top) != "interfaces") continue;
+    for (auto itf : top.children()) {
+      if (local_name(itf) != "interface") continue;
+      std::string name = child(itf, "name").child_value();
+      PortConfig p;
+      auto svc = child(child(child(itf, "ethernet"), "switched-vlan"), "config");
+      std::string mode = child(svc, "interface-mode").child_value();
+      if (mode == "TRUNK") {
+        p.mode = PortConfig::Mode::kTrunk;
+        p.native_vlan = static_cast<std::uint16_t>(std::atoi(child(svc, "native-vlan").child_value()));
+        for (auto c : svc.children()) {
+          if (local_name(c) == "trunk-vlans") p.trunk_vlans.push_back(static_cast<std::uint16_t>(std::atoi(c.child_value())));
+        }
+      } else {
+        p.access_vlan = static_cast<std::uint16_t>(std::atoi(child(svc, "access-vlan").child_value()));
+      }
+      if (std::string_view(child(child(itf, "config"), "enabled").child_value()) == "false") {
+        p.mode = PortConfig::Mode::kShutdown;
+        p.access_vlan = 0;
+        p.trunk_vlans.clear();
+        p.native_vlan = 0;
+      }
+      ports[name] = p;
+    }
+  }
+  return ports;
+}
+
+Status OpenConfigDriver::fail_and_release(Status why) {
+  if (candidate_) (void)session_.discard_changes();
+  if (locked_) (void)session_.unlock(candidate_ ? Datastore::kCandidate : Datastore::kRunning);
+  locked_ = false;
+  return why;
+}
+
+Status OpenConfigDriver::prepare(const ChangeSet& changes, const PrepareOptions& options) {
+  BMF_RETURN_IF_ERROR(validate_change_set(changes));
+  candidate_ = session_.has_capability("urn:ietf:params:netconf:capability:candidate");
+  const Datastore target = candidate_ ? Datastore::kCandidate : Datastore::kRunning;
+  BMF_RETURN_IF_ERROR(session_.lock(target));
+  locked_ = true;
+  const std::string edit = openconfig_edit_xml(changes, options_);
+  if (candidate_) {
+    if (Status s = session_.discard_changes(); !s.ok()) return fail_and_release(s);
+    if (Status s = session_.edit_config(target, edit); !s.ok()) return fail_and_release(s);
+    if (session_.has_capability("urn:ietf:params:netconf:capability:validate")) {
+      if (Status s = session_.validate(Datastore::kCandidate); !s.ok()) return fail_and_release(s);
+      if (options_.reedit_after_validate) {
+        if (Status s = session_.edit_config(target, edit); !s.ok()) return fail_and_release(s);
+      }
+    }
+    persist_token_ = options.persist_token;
+    CommitOptions commit{.confirmed = true, .confirm_timeout = options.confirm_timeout, .persist = persist_token_};
+    if (Status s = session_.commit(commit); !s.ok()) return fail_and_release(s);
+    pending_ = true;
+  } else {
+    BMF_ASSIGN_OR_RETURN(auto before, read_ports());
+    pre_read_.clear();
+    for (const auto& [port, cfg] : changes.ports) {
+      if (before.count(port)) pre_read_[port] = before[port];
+    }
+    if (Status s = session_.edit_config(target, edit); !s.ok()) return fail_and_release(s);
+    pending_ = true;
+  }
+  if (Status s = verify(changes); !s.ok()) {
+    (void)rollback();
+    return s;
+  }
+  return ok_status();
+}
+
+Status OpenConfigDriver::verify(const ChangeSet& changes) {
+  BMF_ASSIGN_OR_RETURN(auto now, read_ports());
+  for (const auto& [port, want] : changes.ports) {
+    auto it = now.find(port);
+    if (it == now.end()) return Status(StatusCode::kAborted, fmt::format("verify: port {} missing after commit", port));
+    PortConfig got = it->second;
+    if (!(got == want)) {
+      return Status(StatusCode::kAborted,
+                    fmt::format("verify: port {} is '{}' after commit, wanted '{}'", port, to_string(got), to_string(want)));
+    }
+  }
+  return ok_status();
+}
+
+Status OpenConfigDriver::confirm() {
+  if (!pending_) return failed_precondition("nothing prepared to confirm");
+  Status s = ok_status();
+  if (candidate_) s = session_.commit(CommitOptions{.persist_id = persist_token_});
+  pending_ = false;
+  if (locked_) (void)session_.unlock(candidate_ ? Datastore::kCandidate : Datastore::kRunning);
+  locked_ = false;
+  return s;
+}
+
+Status OpenConfigDriver::rollback() {
+  Status s = ok_status();
+  if (pending_) {
+    if (candidate_) {
+      s = session_.cancel_commit(persist_token_);
+    } else if (!pre_read_.empty()) {
+      ChangeSet restore;
+      restore.ports = pre_read_;
+      s = session_.edit_config(Datastore::kRunning, openconfig_edit_xml(restore, options_));
+    }
+  }
+  pending_ = false;
+  return fail_and_release(s);
+}
+
+Result<std::map<std::string, PortConfig>> OpenConfigDriver::read_ports() {
+  pugi::xml_document filter;
+  filter.append_child("interfaces").append_attribute("xmlns") = kIfNs;
+  std::ostringstream f;
+  filter.first_child().print(f, "", pugi::format_raw);
+  BMF_ASSIGN_OR_RETURN(std::string data, session_.get_config(Datastore::kRunning, f.str()));
+  return parse_openconfig_ports(data);
+}
+
+}  // namespace bmf::netconf
