@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "netconf/client/netconf_session.h"
+#include "netconf/client/switch_connection.h"
+#include "netconf/drivers/port_plan.h"
 #include "netconf/drivers/openconfig_driver.h"
 #include "netconf/transaction/switch_transaction.h"
 #include "netconf/transport/ssh_channel.h"
@@ -199,6 +201,39 @@ TEST_F(NetconfTest, TwoSwitches_SecondFails_BothLeftAsBefore) {
   ASSERT_TRUE(report.committed) << report.failure.to_string();
   EXPECT_EQ((*d1.read_ports())["Ethernet2"].access_vlan, 10);
   EXPECT_EQ((*d2.read_ports())["Ethernet2"].access_vlan, 10);
+}
+
+TEST_F(NetconfTest, DriftRepair_OneReusedSessionRestoresDatabaseState) {
+  SwitchConnection conn(target(*sw1_));
+  // What the coordinator's database says: ports 1-2 leased to VLAN 10, the rest parked on VLAN 20.
+  std::vector<std::string> all;
+  for (int i = 1; i <= 48; ++i) all.push_back(fmt::format("Ethernet{}", i));
+  auto desired = desired_ports(all, access({1, 2}, 10).ports, {.parking_vlan = 20});
+  ASSERT_TRUE(desired.ok());
+  auto s = conn.session();
+  ASSERT_TRUE(s.ok());
+  OpenConfigDriver driver(**s);
+  auto first = drift_repair(*desired, *driver.read_ports());
+  EXPECT_EQ(first.ports.size(), 48u);
+  ASSERT_TRUE(driver.prepare(first, {.persist_token = "bmf-sync1"}).ok());
+  ASSERT_TRUE(driver.confirm().ok());
+  // Someone changes port 5 by hand on the switch.
+  {
+    auto other = connect(*sw1_);
+    OpenConfigDriver manual(*other);
+    ASSERT_TRUE(manual.prepare(access({5}, 1), {.persist_token = "hand"}).ok());
+    ASSERT_TRUE(manual.confirm().ok());
+  }
+  auto s2 = conn.session();
+  ASSERT_TRUE(s2.ok());
+  EXPECT_EQ(*s2, *s) << "the same session is reused";
+  auto drift = drift_repair(*desired, *driver.read_ports());
+  ASSERT_EQ(drift.ports.size(), 1u) << "only the drifted port is re-applied";
+  EXPECT_EQ(drift.ports.begin()->first, "Ethernet5");
+  ASSERT_TRUE(driver.prepare(drift, {.persist_token = "bmf-sync2"}).ok());
+  ASSERT_TRUE(driver.confirm().ok());
+  EXPECT_TRUE(drift_repair(*desired, *driver.read_ports()).ports.empty());
+  EXPECT_EQ(conn.sessions_opened(), 1u);
 }
 
 }  // namespace

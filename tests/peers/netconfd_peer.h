@@ -40,7 +40,7 @@ class NetconfdPeer {
   explicit NetconfdPeer(int nports = 48) {
     std::filesystem::permissions(dir_.path(), std::filesystem::perms(0755));  // netconf-subsystem runs as kUser
     d_ = dir_.path().string();
-    if (run_command(fmt::format("id {0} >/dev/null 2>&1 || useradd -M -s /bin/sh {0}; echo '{0}:{1}' | chpasswd", kUser,
+    if (run_command(fmt::format("id {0} >/dev/null 2>&1 || useradd -M -s /bin/sh {0} 2>/dev/null || id {0} >/dev/null; echo '{0}:{1}' | chpasswd", kUser,
                                 kPassword)).first != 0) {
       throw std::runtime_error("cannot create the test user");
     }
