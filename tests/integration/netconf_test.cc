@@ -203,6 +203,22 @@ TEST_F(NetconfTest, TwoSwitches_SecondFails_BothLeftAsBefore) {
   EXPECT_EQ((*d2.read_ports())["Ethernet2"].access_vlan, 10);
 }
 
+TEST_F(NetconfTest, NoCandidate_RunningFallbackAppliesAndRestoresPreRead) {
+  NetconfdPeer sw(8, "running");
+  auto s = connect(sw);
+  ASSERT_TRUE(s);
+  ASSERT_FALSE(s->has_capability("urn:ietf:params:netconf:capability:candidate"));
+  ASSERT_TRUE(s->has_capability("urn:ietf:params:netconf:capability:writable-running"));
+  OpenConfigDriver driver(*s);
+  ASSERT_TRUE(driver.prepare(access({1, 2}, 10), {.persist_token = "unused"}).ok()) << s->last_errors().size();
+  EXPECT_EQ((*driver.read_ports())["Ethernet1"].access_vlan, 10);
+  ASSERT_TRUE(driver.rollback().ok());
+  EXPECT_EQ((*driver.read_ports())["Ethernet1"].access_vlan, 1) << "pre-read config written back";
+  ASSERT_TRUE(driver.prepare(access({3}, 20), {}).ok());
+  ASSERT_TRUE(driver.confirm().ok());
+  EXPECT_EQ((*driver.read_ports())["Ethernet3"].access_vlan, 20);
+}
+
 TEST_F(NetconfTest, DriftRepair_OneReusedSessionRestoresDatabaseState) {
   SwitchConnection conn(target(*sw1_));
   // What the coordinator's database says: ports 1-2 leased to VLAN 10, the rest parked on VLAN 20.

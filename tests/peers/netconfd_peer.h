@@ -37,7 +37,8 @@ class NetconfdPeer {
     return {};
   }
 
-  explicit NetconfdPeer(int nports = 48) {
+  // target "candidate" (the default) or "running" (no :candidate; :writable-running instead).
+  explicit NetconfdPeer(int nports = 48, std::string target = "candidate") {
     std::filesystem::permissions(dir_.path(), std::filesystem::perms(0755));  // netconf-subsystem runs as kUser
     d_ = dir_.path().string();
     if (run_command(fmt::format("id {0} >/dev/null 2>&1 || useradd -M -s /bin/sh {0} 2>/dev/null || id {0} >/dev/null; echo '{0}:{1}' | chpasswd", kUser,
@@ -61,7 +62,7 @@ class NetconfdPeer {
                                  "--module=openconfig-interfaces", "--module=openconfig-vlan",
                                  "--module=openconfig-network-instance", "--ncxserver-sockname=" + sock,
                                  fmt::format("--port={}", port_), "--startup=" + d_ + "/startup-cfg.xml",
-                                 "--target=candidate", std::string("--superuser=") + kUser, "--log=" + d_ + "/netconfd.log",
+                                 "--target=" + target, std::string("--superuser=") + kUser, "--log=" + d_ + "/netconfd.log",
                                  "--log-level=info", "--warn-linelen=0", "--warn-idlen=0"},
         d_ + "/netconfd.out");
     if (!eventually([&] { return std::filesystem::exists(sock); }, std::chrono::seconds(20))) {
