@@ -15,6 +15,7 @@
 #include "coordinator/api/http_server.h"
 #include "coordinator/registry/node_registry.h"
 #include "coordinator/store/sqlite_store.h"
+#include "coordinator/switches/switch_syncer.h"
 
 namespace {
 
@@ -110,7 +111,8 @@ int run(const Config& cfg) {
                                        .enrollment_token = *token});
   boost::asio::io_context io(1);
   AgentServer agents(io, registry, **store, agent_cfg);
-  AdminApi api(**store, &agents);
+  SwitchSyncer switches(io, **store);
+  AdminApi api(**store, &agents, &switches);
   HttpServer http(io, api_cfg, [&api](const ApiRequest& r) { return api.handle(r); });
   auto agent_port = agents.start();
   auto api_port = http.start();
@@ -140,6 +142,7 @@ int run(const Config& cfg) {
     sweep_timer.cancel();
     agents.stop();
     http.stop();
+    switches.stop();
   });
 
   BMF_LOG_INFO("COORDINATOR_STARTED agents={}:{} api={}:{} state_dir={} heartbeat={}ms missed={}",

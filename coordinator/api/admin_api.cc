@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "coordinator/mapping/node_proto.h"
+#include "coordinator/mapping/switch_proto.h"
 
 namespace bmf::coordinator {
 namespace {
@@ -62,6 +63,14 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
   if (path == "/api/v1/nodes" && get) return list_nodes();
   if (path == "/api/v1/events" && get) return list_events(query);
   std::string_view rest = path;
+  if (path == "/api/v1/switches" || consume(rest, "/api/v1/switches/")) return switch_route(req, path == "/api/v1/switches" ? "" : rest);
+  if (consume(rest, "/api/v1/operations/") && get) {
+    if (!switches_) return error_response(not_found("no operations in this process"));
+    auto op = switches_->operation(std::string(rest));
+    if (!op) return error_response(not_found(fmt::format("operation {} does not exist", rest)));
+    return {200, to_json(to_proto(*op))};
+  }
+  rest = path;
   if (consume(rest, "/api/v1/nodes/")) {
     auto slash = rest.find('/');
     std::string_view id = rest.substr(0, slash);
@@ -73,6 +82,63 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
     }
   }
   return error_response(not_found(fmt::format("no such endpoint: {} {}", req.method, path)));
+}
+
+ApiResponse AdminApi::switch_route(const ApiRequest& req, std::string_view rest) {
+  const std::string actor = "admin";
+  if (rest.empty()) {
+    if (req.method != "GET") return error_response(invalid_argument("use GET on /api/v1/switches"));
+    auto list = store_.list_switches();
+    if (!list.ok()) return error_response(list.status());
+    proto::SwitchList out;
+    for (const auto& s : *list) *out.add_switches() = to_proto(s);
+    return {200, to_json(out)};
+  }
+  auto slash = rest.find('/');
+  std::string name(rest.substr(0, slash));
+  std::string_view sub = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  if (sub.empty() && req.method == "PUT") {
+    proto::Switch body;
+    if (Status s = from_json(req.body, body); !s.ok()) return error_response(invalid_argument("body is not a Switch"), s.message());
+    auto rec = switch_from_proto(body, name);
+    if (!rec.ok()) return error_response(rec.status());
+    Status saved = store_.save_switch(*rec, {.time_ms = SystemClock().now_ms(), .actor = actor, .kind = "SWITCH_SAVED",
+                                             .message = fmt::format("{} at {}:{}", name, rec->address, rec->port)});
+    if (!saved.ok()) return error_response(saved);
+    return {200, to_json(to_proto(*rec))};
+  }
+  if (sub.empty() && req.method == "GET") {
+    auto sw = store_.get_switch(name);
+    if (!sw.ok()) return error_response(sw.status());
+    return {200, to_json(to_proto(*sw))};
+  }
+  if (sub == "/ports" && req.method == "GET") {
+    if (auto sw = store_.get_switch(name); !sw.ok()) return error_response(sw.status());
+    auto ports = store_.list_switch_ports(name);
+    if (!ports.ok()) return error_response(ports.status());
+    proto::SwitchPortList out;
+    for (const auto& p : *ports) *out.add_ports() = to_proto(p);
+    return {200, to_json(out)};
+  }
+  std::string_view port = sub;
+  if (consume(port, "/ports/") && req.method == "PUT") {
+    proto::SwitchPort body;
+    if (Status s = from_json(req.body, body); !s.ok()) return error_response(invalid_argument("body is not a SwitchPort"), s.message());
+    auto rec = switch_port_from_proto(body, name, std::string(port));
+    if (!rec.ok()) return error_response(rec.status());
+    if (auto sw = store_.get_switch(name); !sw.ok()) return error_response(sw.status());
+    Status saved = store_.save_switch_port(*rec, {.time_ms = SystemClock().now_ms(), .actor = actor, .kind = "SWITCH_PORT_SAVED",
+                                                  .message = fmt::format("{} {}: {} {}", name, rec->port, rec->mode, rec->access_vlan)});
+    if (!saved.ok()) return error_response(saved);
+    return {200, to_json(to_proto(*rec))};
+  }
+  if (sub == "/sync" && req.method == "POST") {
+    if (!switches_) return error_response(unavailable("switch operations are not available in this process"));
+    auto id = switches_->start_sync(name);
+    if (!id.ok()) return error_response(id.status());
+    return {202, to_json(to_proto(*switches_->operation(*id)))};
+  }
+  return error_response(not_found(fmt::format("no such endpoint: {} {}", req.method, req.target)));
 }
 
 ApiResponse AdminApi::list_nodes() {

@@ -8,9 +8,14 @@
 //   GET  /api/v1/nodes/{id}
 //   GET  /api/v1/events[?node={id}&limit={1..1000}]
 //   POST /api/v1/nodes/{id}/commands   {"kind":"ping","payload":"<base64>"}
+//   GET  /api/v1/switches               PUT /api/v1/switches/{name}   {Switch}
+//   GET  /api/v1/switches/{name}/ports  PUT /api/v1/switches/{name}/ports/{port}   {SwitchPort}
+//   POST /api/v1/switches/{name}/sync   -> 202 {Operation}
+//   GET  /api/v1/operations/{id}
 #include <string>
 
 #include "coordinator/agent_server/command_dispatcher.h"
+#include "coordinator/switches/switch_operations.h"
 #include "coordinator/store/store.h"
 
 namespace bmf::coordinator {
@@ -28,7 +33,8 @@ struct ApiResponse {
 
 class AdminApi {
  public:
-  AdminApi(Store& store, CommandDispatcher* dispatcher) : store_(store), dispatcher_(dispatcher) {}
+  AdminApi(Store& store, CommandDispatcher* dispatcher, SwitchOperations* switches = nullptr)
+      : store_(store), dispatcher_(dispatcher), switches_(switches) {}
   ApiResponse handle(const ApiRequest& request);
 
  private:
@@ -36,9 +42,11 @@ class AdminApi {
   ApiResponse get_node(std::string_view id);
   ApiResponse list_events(std::string_view query);
   ApiResponse send_command(std::string_view id, const std::string& body);
+  ApiResponse switch_route(const ApiRequest& req, std::string_view rest);
 
   Store& store_;
   CommandDispatcher* dispatcher_;
+  SwitchOperations* switches_;
 };
 
 // The error body and HTTP status for a Status.

@@ -7,7 +7,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "coordinator/cli/http_client.h"
 #include "coordinator/cli/node_table.h"
@@ -95,6 +97,49 @@ int main(int argc, char** argv) {
   command->add_option("ID", node_id, "node id")->required();
   command->add_option("KIND", kind, "command kind")->required();
 
+  auto* sw = app.add_subcommand("switch", "manage switches and their port VLANs");
+  sw->require_subcommand(1);
+  auto* sw_list = sw->add_subcommand("list", "list switches");
+  add_output(sw_list, {"table", "json"});
+  std::string sw_name;
+  bmf::proto::Switch sw_body;
+  auto* sw_add = sw->add_subcommand("add", "add or update a switch");
+  sw_add->add_option("NAME", sw_name, "switch name")->required();
+  std::string address;
+  sw_add->add_option("--address", address, "HOST[:PORT] of its NETCONF (SSH) service")->required();
+  std::string user, password_file, key_file, known_hosts, network_instance = "default", unused = "keep";
+  std::uint32_t parking_vlan = 0;
+  bool tofu = false;
+  sw_add->add_option("--user", user, "SSH user")->required();
+  sw_add->add_option("--password-file", password_file, "file on the coordinator host holding the password");
+  sw_add->add_option("--key", key_file, "private key file on the coordinator host");
+  sw_add->add_option("--known-hosts", known_hosts, "known_hosts file on the coordinator host")->required();
+  sw_add->add_flag("--trust-on-first-use", tofu, "record an unknown host key instead of refusing it");
+  sw_add->add_option("--network-instance", network_instance, "OpenConfig network instance holding the VLANs")->capture_default_str();
+  sw_add->add_option("--unused-ports", unused, "what sync does with ports no one holds")
+      ->check(CLI::IsMember({"keep", "park", "shutdown"}))->capture_default_str();
+  sw_add->add_option("--parking-vlan", parking_vlan, "VLAN for parked ports");
+  auto* sw_port = sw->add_subcommand("port", "set the desired VLAN configuration of a port");
+  std::string port_name;
+  std::uint32_t access_vlan = 0, native_vlan = 0;
+  std::vector<std::uint32_t> trunk_vlans;
+  bool shutdown = false;
+  sw_port->add_option("NAME", sw_name, "switch name")->required();
+  sw_port->add_option("PORT", port_name, "port name, e.g. Ethernet7")->required();
+  auto* access_opt = sw_port->add_option("--access", access_vlan, "access VLAN");
+  auto* trunk_opt = sw_port->add_option("--trunk", trunk_vlans, "trunk VLANs (comma separated)")->delimiter(',');
+  sw_port->add_option("--native", native_vlan, "native VLAN of a trunk");
+  auto* shut_opt = sw_port->add_flag("--shutdown", shutdown, "shut the port down");
+  access_opt->excludes(trunk_opt)->excludes(shut_opt);
+  trunk_opt->excludes(shut_opt);
+  auto* sw_ports = sw->add_subcommand("ports", "show the desired port configuration of a switch");
+  sw_ports->add_option("NAME", sw_name, "switch name")->required();
+  add_output(sw_ports, {"table", "json"});
+  auto* sw_sync = sw->add_subcommand("sync", "re-apply the database's port configuration to the switch (drift repair)");
+  sw_sync->add_option("NAME", sw_name, "switch name")->required();
+  std::uint32_t wait_s = 120;
+  sw_sync->add_option("--timeout", wait_s, "seconds to wait for the result")->capture_default_str();
+
   auto* events = app.add_subcommand("events", "show the audit log, newest first");
   std::uint64_t event_node = 0;
   std::uint32_t limit = 50;
@@ -118,6 +163,82 @@ int main(int argc, char** argv) {
     auto body = call(url, "POST", fmt::format("/api/v1/nodes/{}/commands", node_id), bmf::coordinator::to_json(cmd));
     if (!body.ok()) return fail(body.status().message());
     std::cout << *body << "\n";
+    return 0;
+  }
+  if (*sw_list) {
+    return show<bmf::proto::SwitchList>(url, "/api/v1/switches", output, [](const bmf::proto::SwitchList& l) {
+      std::string out = "NAME  ADDRESS  USER  NETWORK-INSTANCE  UNUSED-PORTS\n";
+      for (const auto& s : l.switches()) {
+        out += fmt::format("{}  {}:{}  {}  {}  {}{}\n", s.name(), s.address(), s.port(), s.username(), s.network_instance(),
+                           s.unused_ports(), s.unused_ports() == "park" ? fmt::format(" (vlan {})", s.parking_vlan()) : "");
+      }
+      return out;
+    });
+  }
+  if (*sw_add) {
+    auto colon = address.rfind(':');
+    sw_body.set_address(colon == std::string::npos ? address : address.substr(0, colon));
+    sw_body.set_port(colon == std::string::npos ? 830 : static_cast<std::uint32_t>(std::atoi(address.c_str() + colon + 1)));
+    sw_body.set_username(user);
+    sw_body.set_password_file(password_file);
+    sw_body.set_private_key_file(key_file);
+    sw_body.set_known_hosts_file(known_hosts);
+    sw_body.set_trust_on_first_use(tofu);
+    sw_body.set_network_instance(network_instance);
+    sw_body.set_unused_ports(unused);
+    sw_body.set_parking_vlan(parking_vlan);
+    auto body = call(url, "PUT", "/api/v1/switches/" + sw_name, bmf::coordinator::to_json(sw_body));
+    if (!body.ok()) return fail(body.status().message());
+    std::cout << "switch " << sw_name << " saved\n";
+    return 0;
+  }
+  if (*sw_port) {
+    bmf::proto::SwitchPort p;
+    if (shutdown) p.set_mode("shutdown");
+    else if (!trunk_vlans.empty()) {
+      p.set_mode("trunk");
+      p.set_native_vlan(native_vlan);
+      for (auto v : trunk_vlans) p.add_trunk_vlans(v);
+    } else if (access_vlan) {
+      p.set_mode("access");
+      p.set_access_vlan(access_vlan);
+    } else {
+      return fail("give --access VLAN, --trunk VLANS or --shutdown");
+    }
+    auto body = call(url, "PUT", fmt::format("/api/v1/switches/{}/ports/{}", sw_name, port_name), bmf::coordinator::to_json(p));
+    if (!body.ok()) return fail(body.status().message());
+    std::cout << fmt::format("{} {}: {}\n", sw_name, port_name, p.mode());
+    return 0;
+  }
+  if (*sw_ports) {
+    return show<bmf::proto::SwitchPortList>(url, fmt::format("/api/v1/switches/{}/ports", sw_name), output,
+                                            [](const bmf::proto::SwitchPortList& l) {
+                                              std::string out = "PORT  MODE  VLANS\n";
+                                              for (const auto& p : l.ports()) {
+                                                std::string vlans = p.mode() == "access" ? std::to_string(p.access_vlan())
+                                                                    : p.mode() == "trunk"
+                                                                        ? fmt::format("{} native {}", fmt::join(p.trunk_vlans(), ","), p.native_vlan())
+                                                                        : "-";
+                                                out += fmt::format("{}  {}  {}\n", p.port(), p.mode(), vlans);
+                                              }
+                                              return out;
+                                            });
+  }
+  if (*sw_sync) {
+    auto started = call(url, "POST", fmt::format("/api/v1/switches/{}/sync", sw_name));
+    if (!started.ok()) return fail(started.status().message());
+    bmf::proto::Operation op;
+    (void)bmf::coordinator::from_json(*started, op);
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
+    while (op.state() == "running" && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      auto now = fetch<bmf::proto::Operation>(url, "/api/v1/operations/" + op.id());
+      if (!now.ok()) return fail(now.status().message());
+      op = *now;
+    }
+    if (op.state() == "running") return fail(fmt::format("sync of {} still running after {} s ({})", sw_name, wait_s, op.id()));
+    if (op.state() != "succeeded") return fail(fmt::format("sync of {} failed: {}", sw_name, op.message()));
+    std::cout << fmt::format("{}: {}\n", sw_name, op.message());
     return 0;
   }
   if (*events) {

@@ -45,6 +45,32 @@ struct EventRecord {
   std::string message;
 };
 
+// A switch bmf manages, and how to reach it. Secrets are referenced by file, never stored.
+struct SwitchRecord {
+  std::string name;
+  std::string address;
+  std::uint16_t port = 830;
+  std::string username;
+  std::string password_file;
+  std::string private_key_file;
+  std::string known_hosts_file;
+  bool trust_on_first_use = false;
+  std::string driver = "openconfig";
+  std::string network_instance = "default";
+  std::string unused_ports = "keep";  // keep | park | shutdown
+  std::uint16_t parking_vlan = 0;
+};
+
+// The desired configuration of one switch port.
+struct SwitchPortRecord {
+  std::string switch_name;
+  std::string port;
+  std::string mode = "access";  // access | trunk | shutdown
+  std::uint16_t access_vlan = 0;
+  std::uint16_t native_vlan = 0;
+  std::vector<std::uint16_t> trunk_vlans;
+};
+
 struct EventQuery {
   std::uint64_t node_id = 0;  // 0: all nodes
   std::uint32_t limit = 100;  // newest first

@@ -222,3 +222,103 @@ Result<std::vector<EventRecord>> SqliteStore::list_events(const EventQuery& q) {
 }
 
 }  // namespace bmf::coordinator
+
+namespace bmf::coordinator {
+namespace {
+
+constexpr std::string_view kSwitchColumns =
+    "name, address, port, username, password_file, private_key_file, known_hosts_file, trust_on_first_use, driver, "
+    "network_instance, unused_ports, parking_vlan";
+
+SwitchRecord read_switch_row(sqlite::Statement& st) {
+  return SwitchRecord{.name = st.column_text(0),
+                      .address = st.column_text(1),
+                      .port = static_cast<std::uint16_t>(st.column_int(2)),
+                      .username = st.column_text(3),
+                      .password_file = st.column_text(4),
+                      .private_key_file = st.column_text(5),
+                      .known_hosts_file = st.column_text(6),
+                      .trust_on_first_use = st.column_int(7) != 0,
+                      .driver = st.column_text(8),
+                      .network_instance = st.column_text(9),
+                      .unused_ports = st.column_text(10),
+                      .parking_vlan = static_cast<std::uint16_t>(st.column_int(11))};
+}
+
+}  // namespace
+
+Status SqliteStore::save_switch(const SwitchRecord& sw, EventRecord event) {
+  sqlite::Transaction tx(*conn_);
+  BMF_RETURN_IF_ERROR(tx.begin_status());
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("INSERT OR REPLACE INTO switches({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                                                            kSwitchColumns)));
+  st->bind(1, sw.name).bind(2, sw.address).bind(3, std::int64_t{sw.port}).bind(4, sw.username);
+  st->bind(5, sw.password_file).bind(6, sw.private_key_file).bind(7, sw.known_hosts_file);
+  st->bind(8, std::int64_t{sw.trust_on_first_use}).bind(9, sw.driver).bind(10, sw.network_instance);
+  st->bind(11, sw.unused_ports).bind(12, std::int64_t{sw.parking_vlan});
+  BMF_RETURN_IF_ERROR(st->run());
+  BMF_RETURN_IF_ERROR(insert_event(event));
+  return tx.commit();
+}
+
+Result<std::vector<SwitchRecord>> SqliteStore::list_switches() {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM switches ORDER BY name", kSwitchColumns)));
+  std::vector<SwitchRecord> out;
+  for (;;) {
+    BMF_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    out.push_back(read_switch_row(*st));
+  }
+  return out;
+}
+
+Result<SwitchRecord> SqliteStore::get_switch(const std::string& name) {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM switches WHERE name = ?", kSwitchColumns)));
+  st->bind(1, name);
+  BMF_ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return not_found(fmt::format("switch {} does not exist", name));
+  return read_switch_row(*st);
+}
+
+Status SqliteStore::save_switch_port(const SwitchPortRecord& p, EventRecord event) {
+  sqlite::Transaction tx(*conn_);
+  BMF_RETURN_IF_ERROR(tx.begin_status());
+  std::string trunks;
+  for (auto v : p.trunk_vlans) trunks += (trunks.empty() ? "" : ",") + std::to_string(v);
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT OR REPLACE INTO switch_ports(switch, port, mode, access_vlan, "
+                                                "native_vlan, trunk_vlans) VALUES (?,?,?,?,?,?)"));
+  st->bind(1, p.switch_name).bind(2, p.port).bind(3, p.mode).bind(4, std::int64_t{p.access_vlan});
+  st->bind(5, std::int64_t{p.native_vlan}).bind(6, trunks);
+  if (Status s = st->run(); !s.ok()) {
+    if (s.code() == StatusCode::kAlreadyExists) return not_found(fmt::format("switch {} does not exist", p.switch_name));
+    return s;
+  }
+  BMF_RETURN_IF_ERROR(insert_event(event));
+  return tx.commit();
+}
+
+Result<std::vector<SwitchPortRecord>> SqliteStore::list_switch_ports(const std::string& switch_name) {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT switch, port, mode, access_vlan, native_vlan, trunk_vlans FROM "
+                                                "switch_ports WHERE switch = ? ORDER BY port"));
+  st->bind(1, switch_name);
+  std::vector<SwitchPortRecord> out;
+  for (;;) {
+    BMF_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    SwitchPortRecord p{.switch_name = st->column_text(0),
+                       .port = st->column_text(1),
+                       .mode = st->column_text(2),
+                       .access_vlan = static_cast<std::uint16_t>(st->column_int(3)),
+                       .native_vlan = static_cast<std::uint16_t>(st->column_int(4))};
+    std::string trunks = st->column_text(5);
+    for (std::size_t pos = 0; pos < trunks.size();) {
+      auto comma = trunks.find(',', pos);
+      p.trunk_vlans.push_back(static_cast<std::uint16_t>(std::stoi(trunks.substr(pos, comma - pos))));
+      pos = comma == std::string::npos ? trunks.size() : comma + 1;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace bmf::coordinator

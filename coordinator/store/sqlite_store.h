@@ -30,6 +30,11 @@ class SqliteStore final : public Store {
   Status set_node_hardware(std::uint64_t id, const std::string& hardware_json, EventRecord event) override;
   Status append_event(EventRecord event) override;
   Result<std::vector<EventRecord>> list_events(const EventQuery& query) override;
+  Status save_switch(const SwitchRecord& sw, EventRecord event) override;
+  Result<std::vector<SwitchRecord>> list_switches() override;
+  Result<SwitchRecord> get_switch(const std::string& name) override;
+  Status save_switch_port(const SwitchPortRecord& port, EventRecord event) override;
+  Result<std::vector<SwitchPortRecord>> list_switch_ports(const std::string& switch_name) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<sqlite::Connection> conn) : conn_(std::move(conn)) {}

@@ -37,6 +37,13 @@ class Store {
   virtual Status set_node_hardware(std::uint64_t id, const std::string& hardware_json, EventRecord event) = 0;
 
   virtual Status append_event(EventRecord event) = 0;
+
+  // Switches and the desired state of their ports.
+  virtual Status save_switch(const SwitchRecord& sw, EventRecord event) = 0;
+  virtual Result<std::vector<SwitchRecord>> list_switches() = 0;
+  virtual Result<SwitchRecord> get_switch(const std::string& name) = 0;
+  virtual Status save_switch_port(const SwitchPortRecord& port, EventRecord event) = 0;
+  virtual Result<std::vector<SwitchPortRecord>> list_switch_ports(const std::string& switch_name) = 0;
   virtual Result<std::vector<EventRecord>> list_events(const EventQuery& query) = 0;
 };
 

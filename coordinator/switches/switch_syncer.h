@@ -1,0 +1,45 @@
+#pragma once
+// SwitchSyncer: drift repair. Reads a switch's desired port configuration from
+// the Store (on the io thread), then on a worker thread (NETCONF calls block)
+// reads the switch's running config, sends only the differing ports in one
+// confirmed transaction, and posts the outcome back to the io thread, which
+// records it as an audit event. One reused NETCONF session per switch.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "coordinator/store/store.h"
+#include "coordinator/switches/switch_operations.h"
+
+namespace bmf::netconf {
+class SwitchConnection;
+}
+
+namespace bmf::coordinator {
+
+class SwitchSyncer final : public SwitchOperations {
+ public:
+  SwitchSyncer(boost::asio::io_context& io, Store& store);
+  ~SwitchSyncer() override;
+
+  Result<std::string> start_sync(const std::string& switch_name) override;
+  std::optional<OperationState> operation(const std::string& id) const override;
+  void stop();
+
+ private:
+  void finish(const std::string& id, const std::string& switch_name, bool ok, const std::string& message);
+
+  boost::asio::io_context& io_;
+  Store& store_;
+  boost::asio::thread_pool workers_{1};
+  // Touched only on the worker thread.
+  std::map<std::string, std::unique_ptr<netconf::SwitchConnection>> connections_;
+  // Touched only on the io thread.
+  std::map<std::string, OperationState> operations_;
+  std::uint64_t next_id_ = 1;
+};
+
+}  // namespace bmf::coordinator
