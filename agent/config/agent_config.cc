@@ -1,9 +1,10 @@
 #include "agent/config/agent_config.h"
 
+#include "agent/inventory/root_fs.h"
+
 #include <fmt/core.h>
 
 #include <charconv>
-#include <fstream>
 #include <functional>
 #include <map>
 
@@ -112,10 +113,13 @@ std::string trim(const std::string& s) {
 }
 
 Status load_file(AgentConfig& c, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return invalid_argument(fmt::format("--config: cannot read {}", path));
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
+  auto text = RootFs("/").read(path);
+  if (!text.ok()) return invalid_argument(fmt::format("--config: cannot read {}", path));
+  std::string_view rest = *text;
+  for (int n = 1; !rest.empty(); ++n) {
+    auto nl = rest.find('\n');
+    std::string line(rest.substr(0, nl));
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
     line = trim(line);
     if (line.empty() || line[0] == '#' || line[0] == ';' || line[0] == '[') continue;
     auto eq = line.find('=');

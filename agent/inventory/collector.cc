@@ -8,7 +8,7 @@ namespace bmf::agent {
 
 std::unique_ptr<LinkSource> link_source_for(const RootFs& fs) {
   if (fs.is_live()) return std::make_unique<NetlinkLinkSource>();
-  return std::make_unique<SysfsLinkSource>(fs.path("/sys"));
+  return std::make_unique<SysfsLinkSource>(fs);
 }
 
 Result<proto::Inventory> collect_inventory(const RootFs& fs, LinkSource& links, const CollectOptions& options) {

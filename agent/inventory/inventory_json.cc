@@ -2,78 +2,83 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
+#include "agent/inventory/json_writer.h"
 
 namespace bmf::agent {
 namespace {
 
-using nlohmann::ordered_json;
-
 std::string u64(std::uint64_t v) { return std::to_string(v); }  // proto3 JSON: 64-bit ints are strings
-
-ordered_json lldp_json(const proto::LldpNeighbor& l) {
-  return {{"chassisId", l.chassis_id()},   {"chassisIdSubtype", l.chassis_id_subtype()},
-          {"portId", l.port_id()},         {"portIdSubtype", l.port_id_subtype()},
-          {"systemName", l.system_name()}, {"portDescription", l.port_description()},
-          {"ttlSeconds", l.ttl_seconds()}};
-}
 
 }  // namespace
 
 std::string inventory_to_json(const proto::Inventory& inv, int indent) {
-  ordered_json j;
+  JsonWriter j(indent);
+  j.begin_object();
   const auto& s = inv.system();
-  j["system"] = {{"vendor", s.vendor()},           {"product", s.product()},         {"serial", s.serial()},
-                 {"systemUuid", s.system_uuid()},  {"biosVendor", s.bios_vendor()},  {"biosVersion", s.bios_version()},
-                 {"biosDate", s.bios_date()},      {"chassisType", s.chassis_type()}};
+  j.begin_object("system")
+      .field("vendor", s.vendor())
+      .field("product", s.product())
+      .field("serial", s.serial())
+      .field("systemUuid", s.system_uuid())
+      .field("biosVendor", s.bios_vendor())
+      .field("biosVersion", s.bios_version())
+      .field("biosDate", s.bios_date())
+      .field("chassisType", s.chassis_type())
+      .end_object();
   const auto& c = inv.cpu();
-  j["cpu"] = {{"model", c.model()}, {"sockets", c.sockets()}, {"cores", c.cores()}, {"threads", c.threads()},
-              {"flags", ordered_json(std::vector<std::string>(c.flags().begin(), c.flags().end()))},
-              {"numaNodes", c.numa_nodes()}};
-  ordered_json dimms = ordered_json::array();
-  for (const auto& d : inv.memory().devices()) dimms.push_back({{"locator", d.locator()}, {"sizeBytes", u64(d.size_bytes())}});
-  j["memory"] = {{"totalBytes", u64(inv.memory().total_bytes())},
-                 {"installedBytes", u64(inv.memory().installed_bytes())},
-                 {"devices", dimms}};
-  ordered_json disks = ordered_json::array();
+  j.begin_object("cpu").field("model", c.model()).field("sockets", c.sockets()).field("cores", c.cores());
+  j.field("threads", c.threads()).begin_array("flags");
+  for (const auto& f : c.flags()) j.value(f);
+  j.end_array().field("numaNodes", c.numa_nodes()).end_object();
+  j.begin_object("memory").field("totalBytes", u64(inv.memory().total_bytes()));
+  j.field("installedBytes", u64(inv.memory().installed_bytes())).begin_array("devices");
+  for (const auto& d : inv.memory().devices()) {
+    j.begin_object().field("locator", d.locator()).field("sizeBytes", u64(d.size_bytes())).end_object();
+  }
+  j.end_array().end_object();
+  j.begin_array("disks");
   for (const auto& d : inv.disks()) {
-    disks.push_back({{"name", d.name()}, {"sizeBytes", u64(d.size_bytes())}, {"rotational", d.rotational()},
-                     {"model", d.model()}, {"serial", d.serial()}, {"wwn", d.wwn()}, {"transport", d.transport()}});
+    j.begin_object().field("name", d.name()).field("sizeBytes", u64(d.size_bytes())).field("rotational", d.rotational());
+    j.field("model", d.model()).field("serial", d.serial()).field("wwn", d.wwn()).field("transport", d.transport()).end_object();
   }
-  j["disks"] = disks;
-  ordered_json nics = ordered_json::array();
+  j.end_array().begin_array("nics");
   for (const auto& n : inv.nics()) {
-    ordered_json o = {{"name", n.name()},           {"mac", n.mac()},       {"driver", n.driver()},
-                      {"pciAddress", n.pci_address()}, {"speedMbps", n.speed_mbps()}, {"mtu", n.mtu()},
-                      {"carrier", n.carrier()},     {"operstate", n.operstate()}};
-    if (n.has_lldp()) o["lldp"] = lldp_json(n.lldp());
-    nics.push_back(o);
-  }
-  j["nics"] = nics;
-  ordered_json gpus = ordered_json::array();
-  for (const auto& g : inv.gpus()) {
-    gpus.push_back({{"pciAddress", g.pci_address()}, {"vendorId", g.vendor_id()}, {"deviceId", g.device_id()},
-                    {"vendor", g.vendor()}, {"name", g.name()}, {"numaNode", g.numa_node()}, {"pciClass", g.pci_class()}});
-  }
-  j["gpus"] = gpus;
-  ordered_json rdma = ordered_json::array();
-  for (const auto& r : inv.rdma()) {
-    ordered_json ports = ordered_json::array();
-    for (const auto& p : r.ports()) {
-      ordered_json gids = ordered_json::array();
-      for (const auto& g : p.gids()) {
-        gids.push_back({{"index", g.index()}, {"gid", g.gid()}, {"type", g.type()}, {"netdev", g.netdev()}});
-      }
-      ports.push_back({{"port", p.port()}, {"state", p.state()}, {"physState", p.phys_state()},
-                       {"linkLayer", p.link_layer()}, {"rate", p.rate()}, {"activeMtu", p.active_mtu()},
-                       {"gids", gids}, {"netdev", p.netdev()}});
+    j.begin_object().field("name", n.name()).field("mac", n.mac()).field("driver", n.driver());
+    j.field("pciAddress", n.pci_address()).field("speedMbps", n.speed_mbps()).field("mtu", n.mtu());
+    j.field("carrier", n.carrier()).field("operstate", n.operstate());
+    if (n.has_lldp()) {
+      const auto& l = n.lldp();
+      j.begin_object("lldp").field("chassisId", l.chassis_id()).field("chassisIdSubtype", l.chassis_id_subtype());
+      j.field("portId", l.port_id()).field("portIdSubtype", l.port_id_subtype()).field("systemName", l.system_name());
+      j.field("portDescription", l.port_description()).field("ttlSeconds", l.ttl_seconds()).end_object();
     }
-    rdma.push_back({{"name", r.name()}, {"nodeGuid", r.node_guid()}, {"pciAddress", r.pci_address()}, {"ports", ports}});
+    j.end_object();
   }
-  j["rdma"] = rdma;
-  j["bmc"] = {{"address", inv.bmc().address()}, {"mac", inv.bmc().mac()}, {"source", inv.bmc().source()}};
-  j["collectedInUs"] = u64(inv.collected_in_us());
-  return j.dump(indent);
+  j.end_array().begin_array("gpus");
+  for (const auto& g : inv.gpus()) {
+    j.begin_object().field("pciAddress", g.pci_address()).field("vendorId", g.vendor_id()).field("deviceId", g.device_id());
+    j.field("vendor", g.vendor()).field("name", g.name()).field("numaNode", g.numa_node()).field("pciClass", g.pci_class());
+    j.end_object();
+  }
+  j.end_array().begin_array("rdma");
+  for (const auto& r : inv.rdma()) {
+    j.begin_object().field("name", r.name()).field("nodeGuid", r.node_guid()).field("pciAddress", r.pci_address());
+    j.begin_array("ports");
+    for (const auto& p : r.ports()) {
+      j.begin_object().field("port", p.port()).field("state", p.state()).field("physState", p.phys_state());
+      j.field("linkLayer", p.link_layer()).field("rate", p.rate()).field("activeMtu", p.active_mtu()).begin_array("gids");
+      for (const auto& g : p.gids()) {
+        j.begin_object().field("index", g.index()).field("gid", g.gid()).field("type", g.type()).field("netdev", g.netdev());
+        j.end_object();
+      }
+      j.end_array().field("netdev", p.netdev()).end_object();
+    }
+    j.end_array().end_object();
+  }
+  j.end_array();
+  j.begin_object("bmc").field("address", inv.bmc().address()).field("mac", inv.bmc().mac()).field("source", inv.bmc().source());
+  j.end_object().field("collectedInUs", u64(inv.collected_in_us())).end_object();
+  return j.str();
 }
 
 std::string inventory_to_text(const proto::Inventory& inv) {

@@ -7,18 +7,9 @@
 
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
 
 namespace bmf::agent {
 namespace {
-
-std::string first_line(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::string s;
-  std::getline(in, s);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  return s;
-}
 
 struct NlSockDeleter {
   void operator()(nl_sock* s) const { nl_socket_free(s); }
@@ -30,24 +21,23 @@ struct NlCacheDeleter {
 }  // namespace
 
 Result<std::vector<Link>> SysfsLinkSource::list_links() {
-  std::filesystem::path net = root_ / "class/net";
-  std::error_code ec;
+  if (!fs_.exists("/sys/class/net")) return not_found(fmt::format("cannot list {}", fs_.path("/sys/class/net")));
   std::vector<Link> links;
-  std::filesystem::directory_iterator it(net, ec);
-  if (ec) return not_found(fmt::format("cannot list {}: {}", net.string(), ec.message()));
-  for (const auto& entry : it) {
+  for (const auto& name : fs_.list("/sys/class/net")) {
+    const std::string base = "/sys/class/net/" + name + "/";
+    auto first_line = [&](const char* file) { return fs_.read_line(base + file); };
     Link l;
-    l.name = entry.path().filename().string();
-    l.mac = first_line(entry.path() / "address");
+    l.name = name;
+    l.mac = first_line("address");
     for (auto& c : l.mac) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string type = first_line(entry.path() / "type");
+    std::string type = first_line("type");
     l.ethernet = type == std::to_string(ARPHRD_ETHER);
     l.loopback = type == std::to_string(ARPHRD_LOOPBACK);
-    l.operstate = first_line(entry.path() / "operstate");
-    l.carrier = first_line(entry.path() / "carrier") == "1";
-    std::string mtu = first_line(entry.path() / "mtu");
+    l.operstate = first_line("operstate");
+    l.carrier = first_line("carrier") == "1";
+    std::string mtu = first_line("mtu");
     l.mtu = mtu.empty() ? 0 : static_cast<std::uint32_t>(std::strtoul(mtu.c_str(), nullptr, 10));
-    std::string ifindex = first_line(entry.path() / "ifindex");
+    std::string ifindex = first_line("ifindex");
     l.ifindex = ifindex.empty() ? 0 : std::atoi(ifindex.c_str());
     links.push_back(std::move(l));
   }

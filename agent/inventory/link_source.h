@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/inventory/root_fs.h"
 #include "common/status/status.h"
 
 namespace bmf::agent {
@@ -29,14 +30,14 @@ class LinkSource {
   virtual Result<std::vector<Link>> list_links() = 0;
 };
 
-// Reads <sysfs_root>/class/net/*/{address,type,mtu,operstate,carrier}.
+// Reads /sys/class/net/*/{address,type,mtu,operstate,carrier} under a RootFs.
 class SysfsLinkSource final : public LinkSource {
  public:
-  explicit SysfsLinkSource(std::filesystem::path sysfs_root) : root_(std::move(sysfs_root)) {}
+  explicit SysfsLinkSource(RootFs fs) : fs_(std::move(fs)) {}
   Result<std::vector<Link>> list_links() override;
 
  private:
-  std::filesystem::path root_;
+  RootFs fs_;
 };
 
 // Dumps links of the current network namespace over NETLINK_ROUTE (libnl).
