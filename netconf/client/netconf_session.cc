@@ -3,23 +3,15 @@
 #include <fmt/core.h>
 
 #include <pugixml.hpp>
+
+#include "netconf/client/xml_util.h"
 #include <sstream>
 
 namespace bmf::netconf {
 namespace {
 
-std::string_view local_name(const pugi::xml_node& n) {
-  std::string_view name = n.name();
-  auto colon = name.find(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-pugi::xml_node child(const pugi::xml_node& parent, std::string_view name) {
-  for (auto c : parent.children()) {
-    if (local_name(c) == name) return c;
-  }
-  return {};
-}
+using xml::child;
+using xml::local_name;
 
 std::string text_of(const pugi::xml_node& parent, std::string_view name) {
   auto c = child(parent, name);

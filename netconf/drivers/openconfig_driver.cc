@@ -3,28 +3,20 @@
 #include <fmt/format.h>
 
 #include <pugixml.hpp>
+
+#include "netconf/client/xml_util.h"
 #include <sstream>
 
 namespace bmf::netconf {
 namespace {
 
+using xml::child;
+using xml::local_name;
+
 constexpr const char* kIfNs = "http://openconfig.net/yang/interfaces";
 constexpr const char* kEthNs = "http://openconfig.net/yang/interfaces/ethernet";
 constexpr const char* kVlanNs = "http://openconfig.net/yang/vlan";
 constexpr const char* kNetInstNs = "http://openconfig.net/yang/network-instance";
-
-std::string_view local_name(const pugi::xml_node& n) {
-  std::string_view name = n.name();
-  auto colon = name.find(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-pugi::xml_node child(const pugi::xml_node& parent, std::string_view name) {
-  for (auto c : parent.children()) {
-    if (local_name(c) == name) return c;
-  }
-  return {};
-}
 
 void leaf(pugi::xml_node parent, const char* name, const std::string& value) {
   parent.append_child(name).text() = value.c_str();

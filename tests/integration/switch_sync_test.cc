@@ -37,14 +37,19 @@ class SwitchSyncTest : public ::testing::Test {
     return run_command(fmt::format("{}/coordinator/cli/bmfctl --coordinator http://127.0.0.1:{} {} 2>&1", kBuild, api_, args));
   }
 
-  std::map<std::string, netconf::PortConfig> switch_ports() {
+  // A direct NETCONF session to the switch, bypassing the coordinator.
+  std::unique_ptr<netconf::NetconfSession> direct_session() {
     netconf::SshTarget t;
     t.port = sw_->port();
     t.user = NetconfdPeer::kUser;
     t.password = NetconfdPeer::kPassword;
     t.known_hosts_file = (dir_.path() / "known_hosts").string();
-    auto s = netconf::NetconfSession::open(std::move(netconf::SshChannel::open(t)).value());
-    netconf::OpenConfigDriver d(**s);
+    return std::move(netconf::NetconfSession::open(std::move(netconf::SshChannel::open(t)).value())).value();
+  }
+
+  std::map<std::string, netconf::PortConfig> switch_ports() {
+    auto s = direct_session();
+    netconf::OpenConfigDriver d(*s);
     return *d.read_ports();
   }
 
@@ -76,13 +81,8 @@ TEST_F(SwitchSyncTest, Sync_AppliesDatabaseThenRepairsOnlyDrift) {
 
   // Someone moves Ethernet1 by hand; sync puts back only that port.
   {
-    netconf::SshTarget t;
-    t.port = sw_->port();
-    t.user = NetconfdPeer::kUser;
-    t.password = NetconfdPeer::kPassword;
-    t.known_hosts_file = (dir_.path() / "known_hosts").string();
-    auto s = netconf::NetconfSession::open(std::move(netconf::SshChannel::open(t)).value());
-    netconf::OpenConfigDriver d(**s);
+    auto s = direct_session();
+    netconf::OpenConfigDriver d(*s);
     netconf::ChangeSet c;
     c.ports["Ethernet1"] = {.mode = netconf::PortConfig::Mode::kAccess, .access_vlan = 1};
     ASSERT_TRUE(d.prepare(c, {.persist_token = "by-hand"}).ok());
