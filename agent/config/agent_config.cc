@@ -84,7 +84,7 @@ const std::map<std::string, Option>& options() {
                           [](AgentConfig& c, const std::string& v) {
                             return set_u32(c.backoff_max_ms, "backoff-max-ms", v, 10, 3'600'000);
                           }}},
-      {"lldp-wait-ms", {true, "inventory: listen this long for LLDP on up NICs (default 0: skip)",
+      {"lldp-wait-ms", {true, "listen this long for LLDP on up NICs of a live host (default 3000; 0: skip)",
                         [](AgentConfig& c, const std::string& v) {
                           return set_u32(c.lldp_wait_ms, "lldp-wait-ms", v, 0, 120'000);
                         }}},

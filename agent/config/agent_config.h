@@ -25,7 +25,7 @@ struct AgentConfig {
   std::string cert_sha256;                // lower-case hex, 64 digits; required with tls
   std::uint32_t backoff_initial_ms = 250;
   std::uint32_t backoff_max_ms = 30'000;
-  std::uint32_t lldp_wait_ms = 0;         // inventory: listen for LLDP this long on up NICs
+  std::uint32_t lldp_wait_ms = 3000;      // listen for LLDP this long on up NICs (live hosts only; 0: skip)
   std::string log_level = "info";
   std::string output = "text";            // inventory: text, json, pb
 };

@@ -23,7 +23,8 @@ Result<proto::Inventory> collect_inventory(const RootFs& fs, LinkSource& links, 
   for (auto& r : read_rdma(fs)) *inv.add_rdma() = std::move(r);
   *inv.mutable_bmc() = read_bmc(fs);
 
-  if (options.lldp_wait.count() > 0) {
+  // LLDP is heard on the wire: only on a live host, never for a fixture tree.
+  if (fs.is_live() && options.lldp_wait.count() > 0) {
     std::vector<std::string> up;
     for (const auto& n : nics) {
       if (n.operstate() == "up" || n.carrier()) up.push_back(n.name());

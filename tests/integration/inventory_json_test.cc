@@ -18,8 +18,8 @@ class InventoryJsonTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(InventoryJsonTest, AgentJson_EqualsProtobufJsonMappingOfBinary) {
   std::string root = GetParam() == "this-machine" ? "/" : std::string(BMF_SOURCE_DIR) + "/tests/fixtures/" + GetParam();
-  auto [rc_json, json] = run_command(fmt::format("{} inventory --root {} -o json", kAgent, root));
-  auto [rc_pb, pb] = run_command(fmt::format("{} inventory --root {} -o pb", kAgent, root));
+  auto [rc_json, json] = run_command(fmt::format("{} inventory --root {} -o json --lldp-wait-ms 0", kAgent, root));
+  auto [rc_pb, pb] = run_command(fmt::format("{} inventory --root {} -o pb --lldp-wait-ms 0", kAgent, root));
   ASSERT_EQ(rc_json, 0) << json;
   ASSERT_EQ(rc_pb, 0);
   proto::Inventory from_binary, from_json;

@@ -61,7 +61,7 @@ TEST_F(LinkChangeTest, LinkDown_AgentReReportsAndCoordinatorRecordsIt) {
   ASSERT_TRUE(eventually([&] { std::string l = coordinator_->log(); return std::regex_search(l, m, started); },
                          std::chrono::seconds(10)));
   api_port_ = std::stoi(m[1]);
-  agent_ = std::make_unique<ChildProcess>(in_ns({kBuild + "/agent/bmf-agent", "--coordinator", "127.0.0.1:7420"}),
+  agent_ = std::make_unique<ChildProcess>(in_ns({kBuild + "/agent/bmf-agent", "--coordinator", "127.0.0.1:7420", "--lldp-wait-ms", "300"}),
                                           dir_.path() / "agent.log");
   ASSERT_TRUE(eventually([&] { return bmfctl("node list").find("available") != std::string::npos; },
                          std::chrono::seconds(10)))
