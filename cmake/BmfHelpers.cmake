@@ -31,3 +31,26 @@ function(bmf_test)
   set_tests_properties(${discovered} PROPERTIES
     LABELS "${A_LABELS}" TIMEOUT ${A_TIMEOUT} SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
 endfunction()
+
+# bmf_fuzz(NAME <target> SRCS ... LABELS <component> ... [LIBS ...])
+#   A libFuzzer target built with clang beside the main (g++) build from the given
+#   sources (header-only fmt), run by ctest for BMF_FUZZ_SECONDS from the seed
+#   corpus in <this dir>/corpus/<target>. Disabled when clang++ is missing.
+find_program(BMF_CLANGXX NAMES clang++-14 clang++)
+set(BMF_FUZZ_SECONDS 15 CACHE STRING "seconds each fuzz target runs under ctest")
+function(bmf_fuzz)
+  cmake_parse_arguments(A "" "NAME" "SRCS;LABELS;LIBS" ${ARGN})
+  if(NOT BMF_CLANGXX)
+    return()
+  endif()
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${A_NAME})
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${BMF_CLANGXX} -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -DFMT_HEADER_ONLY
+            -I${PROJECT_SOURCE_DIR} ${A_SRCS} ${A_LIBS} -o ${out}
+    DEPENDS ${A_SRCS}
+    COMMENT "clang libFuzzer ${A_NAME}")
+  add_custom_target(${A_NAME}_bin ALL DEPENDS ${out})
+  add_test(NAME fuzz.${A_NAME}
+    COMMAND ${PROJECT_SOURCE_DIR}/cmake/run_fuzzer.sh ${out} ${CMAKE_CURRENT_SOURCE_DIR}/corpus/${A_NAME} ${BMF_FUZZ_SECONDS})
+  set_tests_properties(fuzz.${A_NAME} PROPERTIES LABELS "${A_LABELS};unit;fuzz" TIMEOUT 300)
+endfunction()
