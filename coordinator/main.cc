@@ -12,7 +12,8 @@
 
 #include "common/log/log.h"
 #include "coordinator/agent_server/agent_server.h"
-#include "coordinator/api/http_server.h"
+#include "common/http/http_server.h"
+#include "coordinator/api/admin_api.h"
 #include "coordinator/registry/node_registry.h"
 #include "coordinator/store/sqlite_store.h"
 #include "coordinator/switches/switch_syncer.h"
@@ -68,7 +69,9 @@ int run(const Config& cfg) {
 
   // 2. Listener addresses and secrets.
   AgentServerConfig agent_cfg;
-  HttpServerConfig api_cfg;
+  bmf::http::HttpServerConfig api_cfg;
+  api_cfg.listen_port = 7421;
+  api_cfg.server_name = "bmf-coordinator";
   for (auto [text, host, port] : {std::tuple{&cfg.agent_listen, &agent_cfg.listen_address, &agent_cfg.listen_port},
                                   std::tuple{&cfg.api_listen, &api_cfg.listen_address, &api_cfg.listen_port}}) {
     if (auto s = split_host_port(*text, *host, *port); !s.ok()) {
@@ -113,7 +116,7 @@ int run(const Config& cfg) {
   AgentServer agents(io, registry, **store, agent_cfg);
   SwitchSyncer switches(io, **store);
   AdminApi api(**store, &agents, &switches);
-  HttpServer http(io, api_cfg, [&api](const ApiRequest& r) { return api.handle(r); });
+  bmf::http::HttpServer http(io, api_cfg, [&api](const ApiRequest& r) { return api.handle(r); });
   auto agent_port = agents.start();
   auto api_port = http.start();
   if (!agent_port.ok() || !api_port.ok()) {

@@ -14,22 +14,15 @@
 //   GET  /api/v1/operations/{id}
 #include <string>
 
+#include "common/http/http_message.h"
 #include "coordinator/agent_server/command_dispatcher.h"
 #include "coordinator/switches/switch_operations.h"
 #include "coordinator/store/store.h"
 
 namespace bmf::coordinator {
 
-struct ApiRequest {
-  std::string method;
-  std::string target;  // path and query
-  std::string body;
-};
-
-struct ApiResponse {
-  int status = 200;
-  std::string body;  // JSON
-};
+using ApiRequest = http::Request;
+using ApiResponse = http::Response;
 
 class AdminApi {
  public:

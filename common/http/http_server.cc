@@ -1,4 +1,4 @@
-#include "coordinator/api/http_server.h"
+#include "common/http/http_server.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,7 +13,7 @@
 
 #include "common/log/log.h"
 
-namespace bmf::coordinator {
+namespace bmf::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -74,21 +74,27 @@ class HttpServer::Impl {
       bool keep_alive = false;
       if (ec) {
         const bool too_big = ec == http::error::body_limit;
-        auto err = error_response(invalid_argument(too_big ? "request body too large" : "malformed HTTP request"),
-                                  ec.message());
         res.result(too_big ? 413 : 400);
-        res.body() = err.body;
+        res.body() = fmt::format(R"({{"code":"INVALID_ARGUMENT","message":"{}","details":"{}"}})",
+                                 too_big ? "request body too large" : "malformed HTTP request", ec.message());
+        res.set(http::field::content_type, "application/json");
       } else {
         auto& req = parser.get();
         keep_alive = req.keep_alive();
-        ApiResponse out = handler_(ApiRequest{std::string(req.method_string()), std::string(req.target()),
-                                              std::move(req.body())});
+        Request in{std::string(req.method_string()), std::string(req.target()), std::move(req.body()), {}};
+        for (const auto& f : req) {
+          std::string name(f.name_string());
+          for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          in.headers[name] = std::string(f.value());
+        }
+        Response out = handler_(in);
         res.result(out.status);
         res.body() = std::move(out.body);
+        res.set(http::field::content_type, out.content_type);
+        for (const auto& [name, value] : out.headers) res.set(name, value);
       }
       res.version(11);
-      res.set(http::field::content_type, "application/json");
-      res.set(http::field::server, "bmf-coordinator");
+      if (res.find(http::field::server) == res.end()) res.set(http::field::server, config_.server_name);
       res.keep_alive(keep_alive);
       res.prepare_payload();
       co_await http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
@@ -113,4 +119,4 @@ HttpServer::~HttpServer() = default;
 Result<std::uint16_t> HttpServer::start() { return impl_->start(); }
 void HttpServer::stop() { impl_->stop(); }
 
-}  // namespace bmf::coordinator
+}  // namespace bmf::http

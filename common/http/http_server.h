@@ -10,19 +10,20 @@
 #include <string>
 
 #include "common/status/status.h"
-#include "coordinator/api/admin_api.h"
+#include "common/http/http_message.h"
 
-namespace bmf::coordinator {
+namespace bmf::http {
 
 struct HttpServerConfig {
   std::string listen_address = "127.0.0.1";
-  std::uint16_t listen_port = 7421;
+  std::uint16_t listen_port = 0;
   std::size_t max_body_bytes = 1024 * 1024;
+  std::string server_name = "bmf";
 };
 
 class HttpServer {
  public:
-  using Handler = std::function<ApiResponse(const ApiRequest&)>;
+  using Handler = std::function<Response(const Request&)>;
   HttpServer(boost::asio::io_context& io, HttpServerConfig config, Handler handler);
   ~HttpServer();
   Result<std::uint16_t> start();
@@ -33,4 +34,4 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace bmf::coordinator
+}  // namespace bmf::http
