@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/core.h>
@@ -92,6 +93,10 @@ class HttpServer::Impl {
         res.body() = std::move(out.body);
         res.set(http::field::content_type, out.content_type);
         for (const auto& [name, value] : out.headers) res.set(name, value);
+      }
+      if (config_.response_delay.count() > 0) {
+        boost::asio::steady_timer delay(io_, config_.response_delay);
+        co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       }
       res.version(11);
       if (res.find(http::field::server) == res.end()) res.set(http::field::server, config_.server_name);

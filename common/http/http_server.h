@@ -4,6 +4,7 @@
 // 400; neither affects other connections.
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -19,6 +20,7 @@ struct HttpServerConfig {
   std::uint16_t listen_port = 0;
   std::size_t max_body_bytes = 1024 * 1024;
   std::string server_name = "bmf";
+  std::chrono::milliseconds response_delay{0};  // artificial latency (lab emulators)
 };
 
 class HttpServer {
