@@ -52,5 +52,6 @@ function(bmf_fuzz)
   add_custom_target(${A_NAME}_bin ALL DEPENDS ${out})
   add_test(NAME fuzz.${A_NAME}
     COMMAND ${PROJECT_SOURCE_DIR}/cmake/run_fuzzer.sh ${out} ${CMAKE_CURRENT_SOURCE_DIR}/corpus/${A_NAME} ${BMF_FUZZ_SECONDS})
-  set_tests_properties(fuzz.${A_NAME} PROPERTIES LABELS "${A_LABELS};unit;fuzz" TIMEOUT 300)
+  # RUN_SERIAL: a fuzzer saturates a core; peers in other tests (netconfd) must not starve.
+  set_tests_properties(fuzz.${A_NAME} PROPERTIES LABELS "${A_LABELS};unit;fuzz" TIMEOUT 300 RUN_SERIAL TRUE)
 endfunction()

@@ -32,6 +32,7 @@ class NetconfTest : public ::testing::Test {
     t.user = NetconfdPeer::kUser;
     t.password = NetconfdPeer::kPassword;
     t.known_hosts_file = sw.dir() + "/known_hosts";
+    t.timeout = std::chrono::seconds(30);  // netconfd is single-threaded and slow on a loaded CI machine
     if (write_known_hosts) std::ofstream(t.known_hosts_file) << sw.known_hosts_line();
     return t;
   }

@@ -44,6 +44,7 @@ class SwitchSyncTest : public ::testing::Test {
     t.user = NetconfdPeer::kUser;
     t.password = NetconfdPeer::kPassword;
     t.known_hosts_file = (dir_.path() / "known_hosts").string();
+    t.timeout = std::chrono::seconds(30);
     return std::move(netconf::NetconfSession::open(std::move(netconf::SshChannel::open(t)).value())).value();
   }
 

@@ -54,8 +54,24 @@ class NetconfdPeer {
                             "chmod 644 {0}/authorized_keys",
                             d_));
     write_seed(nports);
-    port_ = free_port();
+    // sshd first: if another test grabbed the port between free_port() and bind,
+    // our sshd exits and we try another port (a live port alone proves nothing).
     const std::string sock = d_ + "/ncxserver.sock";
+    for (int attempt = 0; attempt < 10 && !sshd_; ++attempt) {
+      port_ = free_port();
+      std::ofstream(d_ + "/sshd_config") << fmt::format(
+          "ListenAddress 127.0.0.1\nPort {0}\nHostKey {1}/ssh_host_ed25519_key\nHostKey {1}/ssh_host_ecdsa_key\n"
+          "HostKey {1}/ssh_host_rsa_key\nPidFile {1}/sshd.pidfile\nPasswordAuthentication yes\n"
+          "KbdInteractiveAuthentication no\nUsePAM no\nPermitRootLogin no\nAllowUsers {2}\nAuthorizedKeysFile {1}/authorized_keys\n"
+          "StrictModes no\nAllowTcpForwarding no\nX11Forwarding no\nLogLevel INFO\n"
+          "Subsystem netconf \"/usr/sbin/netconf-subsystem --ncxserver-sockname={0}@{3}\"\n",
+          port_, d_, kUser, sock);
+      auto sshd = std::make_unique<ChildProcess>(
+          std::vector<std::string>{"/usr/sbin/sshd", "-D", "-e", "-f", d_ + "/sshd_config"}, d_ + "/sshd.log");
+      bool listening = eventually([&] { return !sshd->running() || port_open(); }, std::chrono::seconds(10));
+      if (listening && sshd->running()) sshd_ = std::move(sshd);
+    }
+    if (!sshd_) throw std::runtime_error("sshd did not listen on any free port");
     const std::string yang = std::string(BMF_SOURCE_DIR) + "/tests/peers/yang";
     netconfd_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{"/usr/bin/env", "HOME=" + d_, "/usr/sbin/netconfd", "--modpath=" + yang + "/openconfig:" + yang,
@@ -65,20 +81,8 @@ class NetconfdPeer {
                                  "--target=" + target, std::string("--superuser=") + kUser, "--log=" + d_ + "/netconfd.log",
                                  "--log-level=info", "--warn-linelen=0", "--warn-idlen=0"},
         d_ + "/netconfd.out");
-    if (!eventually([&] { return std::filesystem::exists(sock); }, std::chrono::seconds(20))) {
+    if (!eventually([&] { return std::filesystem::exists(sock); }, std::chrono::seconds(30))) {
       throw std::runtime_error("netconfd did not start: " + netconfd_->log());
-    }
-    std::ofstream(d_ + "/sshd_config") << fmt::format(
-        "ListenAddress 127.0.0.1\nPort {0}\nHostKey {1}/ssh_host_ed25519_key\nHostKey {1}/ssh_host_ecdsa_key\n"
-        "HostKey {1}/ssh_host_rsa_key\nPidFile {1}/sshd.pidfile\nPasswordAuthentication yes\n"
-        "KbdInteractiveAuthentication no\nUsePAM no\nPermitRootLogin no\nAllowUsers {2}\nAuthorizedKeysFile {1}/authorized_keys\n"
-        "StrictModes no\nAllowTcpForwarding no\nX11Forwarding no\nLogLevel INFO\n"
-        "Subsystem netconf \"/usr/sbin/netconf-subsystem --ncxserver-sockname={0}@{3}\"\n",
-        port_, d_, kUser, sock);
-    sshd_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"/usr/sbin/sshd", "-D", "-e", "-f", d_ + "/sshd_config"}, d_ + "/sshd.log");
-    if (!eventually([&] { return port_open(); }, std::chrono::seconds(10))) {
-      throw std::runtime_error("sshd did not listen: " + sshd_->log());
     }
   }
 
