@@ -130,6 +130,25 @@ TEST_F(NetconfTest, Driver_EditCommitReadBack_AndNcclientSeesIt) {
   EXPECT_EQ((*seen)["Ethernet4"].trunk_vlans, (std::vector<std::uint16_t>{10, 20}));
 }
 
+TEST_F(NetconfTest, EditConfig_MergeCreatesDeleteRemovesVlan) {
+  auto s = connect(*sw1_);
+  auto vlans = [&] { return *s->get_config(Datastore::kRunning, R"(<network-instances xmlns="http://openconfig.net/yang/network-instance"/>)"); };
+  ChangeSet c;
+  c.ensure_vlans = {30};
+  ASSERT_TRUE(s->lock(Datastore::kCandidate).ok());
+  ASSERT_TRUE(s->edit_config(Datastore::kCandidate, openconfig_edit_xml(c, {.network_instance = "DEFAULT"})).ok());
+  ASSERT_TRUE(s->commit().ok());
+  EXPECT_NE(vlans().find("<vlan-id>30</vlan-id>"), std::string::npos);
+  const char* remove = R"(<network-instances xmlns="http://openconfig.net/yang/network-instance"><network-instance><name>DEFAULT</name><vlans>)"
+                       R"(<vlan xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="delete"><vlan-id>30</vlan-id></vlan>)"
+                       R"(</vlans></network-instance></network-instances>)";
+  ASSERT_TRUE(s->edit_config(Datastore::kCandidate, remove, {.default_operation = "none"}).ok()) << s->last_errors().size();
+  ASSERT_TRUE(s->commit().ok());
+  EXPECT_EQ(vlans().find("<vlan-id>30</vlan-id>"), std::string::npos);
+  EXPECT_NE(vlans().find("<vlan-id>20</vlan-id>"), std::string::npos) << "only VLAN 30 was deleted";
+  ASSERT_TRUE(s->unlock(Datastore::kCandidate).ok());
+}
+
 TEST_F(NetconfTest, ConfirmedCommit_NotConfirmed_RollsBackByItself) {
   auto s = connect(*sw1_);
   OpenConfigDriver driver(*s);
