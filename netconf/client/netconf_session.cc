@@ -175,31 +175,32 @@ Status NetconfSession::simple(std::string_view operation_xml, std::string_view n
   return ok_status();
 }
 
-Result<std::string> NetconfSession::get_config(Datastore source, std::string_view subtree_filter) {
-  Op op("get-config");
-  op.datastore("source", source);
+namespace {
+
+// <get>/<get-config> share the filter and the <data> reply.
+Result<std::string> fetch_data(NetconfSession& session, Op& op, std::string_view subtree_filter, std::string_view name) {
   if (!subtree_filter.empty()) {
     auto f = op.add(op.root(), "filter");
     f.append_attribute("type") = "subtree";
     BMF_RETURN_IF_ERROR(op.append_fragment(f, subtree_filter));
   }
-  BMF_ASSIGN_OR_RETURN(std::string reply, rpc(op.xml(), "get-config"));
+  BMF_ASSIGN_OR_RETURN(std::string reply, session.rpc(op.xml(), name));
   pugi::xml_document doc;
   doc.load_buffer(reply.data(), reply.size());
   return inner_xml(child(doc.first_child(), "data"));
 }
 
+}  // namespace
+
+Result<std::string> NetconfSession::get_config(Datastore source, std::string_view subtree_filter) {
+  Op op("get-config");
+  op.datastore("source", source);
+  return fetch_data(*this, op, subtree_filter, "get-config");
+}
+
 Result<std::string> NetconfSession::get(std::string_view subtree_filter) {
   Op op("get");
-  if (!subtree_filter.empty()) {
-    auto f = op.add(op.root(), "filter");
-    f.append_attribute("type") = "subtree";
-    BMF_RETURN_IF_ERROR(op.append_fragment(f, subtree_filter));
-  }
-  BMF_ASSIGN_OR_RETURN(std::string reply, rpc(op.xml(), "get"));
-  pugi::xml_document doc;
-  doc.load_buffer(reply.data(), reply.size());
-  return inner_xml(child(doc.first_child(), "data"));
+  return fetch_data(*this, op, subtree_filter, "get");
 }
 
 Status NetconfSession::edit_config(Datastore target, std::string_view config, const EditOptions& options) {
