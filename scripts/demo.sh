@@ -30,7 +30,8 @@ for _ in $(seq 100); do
   [[ $(build/coordinator/cli/bmfctl node list | grep -c ' available ') -eq 3 ]] && break; sleep 0.1
 done
 echo; echo "== bmfctl node list"; build/coordinator/cli/bmfctl node list
-echo; echo "== bmfctl node show 1"; build/coordinator/cli/bmfctl node show 1
+gpu_id=$(build/coordinator/cli/bmfctl node list | awk '$3 == "gpu-node" {print $1}')
+echo; echo "== bmfctl node show $gpu_id   (the GPU node's full inventory)"; build/coordinator/cli/bmfctl node show "$gpu_id"
 echo; echo "== stopping the cpu-node agent; after 3 missed heartbeats (1.5 s) it is unreachable"
 kill "${pids[2]}"; sleep 2
 build/coordinator/cli/bmfctl node list
