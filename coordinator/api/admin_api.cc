@@ -128,7 +128,8 @@ ApiResponse AdminApi::switch_route(const ApiRequest& req, std::string_view rest)
     if (!rec.ok()) return error_response(rec.status());
     if (auto sw = store_.get_switch(name); !sw.ok()) return error_response(sw.status());
     Status saved = store_.save_switch_port(*rec, {.time_ms = SystemClock().now_ms(), .actor = actor, .kind = "SWITCH_PORT_SAVED",
-                                                  .message = fmt::format("{} {}: {} {}", name, rec->port, rec->mode, rec->access_vlan)});
+                                                  .message = fmt::format("{} {}: {}", name, rec->port,
+                                                                              body.ShortDebugString())});
     if (!saved.ok()) return error_response(saved);
     return {200, to_json(to_proto(*rec))};
   }
