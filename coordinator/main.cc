@@ -182,7 +182,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    std::cerr << "bmf-coordinator: error: " << e.what() << " (see --help)\n";  // one line, non-zero exit
+    return 2;
   }
   return run(cfg);
 }

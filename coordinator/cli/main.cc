@@ -150,7 +150,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    std::cerr << "bmfctl: error: " << e.what() << " (see --help)\n";  // one line, non-zero exit
+    return 2;
   }
 
   if (*list) return show<bmf::proto::NodeList>(url, "/api/v1/nodes", output, bmf::cli::node_table);

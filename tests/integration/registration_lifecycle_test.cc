@@ -207,3 +207,21 @@ TEST_F(RegistrationLifecycleTest, Tls_PinnedCertificateAcceptedOtherRefused) {
 
 }  // namespace
 }  // namespace bmf::testing
+
+namespace bmf::testing {
+
+TEST(BmfctlArguments, BadInput_OneLineErrorAndNonZeroExit) {
+  const std::string bmfctl = std::string(BMF_BUILD_DIR) + "/coordinator/cli/bmfctl";
+  for (const char* args : {"node show x", "node frob", "events --limit 0", "--coordinator https://x:1 node list",
+                           "--coordinator http://127.0.0.1:1 node list"}) {
+    auto [rc, out] = run_command(fmt::format("{} {} 2>&1", bmfctl, args));
+    EXPECT_NE(rc, 0) << args;
+    EXPECT_EQ(out.rfind("bmfctl: error: ", 0), 0u) << args << ": " << out;
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << args << ": " << out;
+  }
+  auto [rc, help] = run_command(fmt::format("{} node show --help", bmfctl));
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(help.find("Usage:"), std::string::npos);
+}
+
+}  // namespace bmf::testing
