@@ -1,13 +1,15 @@
-// bmf-agent: read this machine's identity, register with the coordinator,
-// heartbeat, reconnect forever; stop cleanly on SIGTERM/SIGINT.
-//   bmf-agent [run] --coordinator HOST:PORT [--sysfs-root DIR] ...
-//   bmf-agent identity [--sysfs-root DIR]     print what would be registered
+// bmf-agent: collect this machine's inventory, register with the coordinator,
+// heartbeat, re-report on link changes, reconnect forever; stop cleanly on
+// SIGTERM/SIGINT.
+//   bmf-agent [run] --coordinator HOST:PORT [--root DIR] ...
+//   bmf-agent inventory [-o text|json|pb] [--root DIR]    print the inventory and exit
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/core.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <cstdio>
 #include <cstdlib>
 
@@ -121,15 +123,26 @@ int run(const Config& cfg) {
     }
   }
   // 2. Fail fast on an unreadable identity rather than retrying forever.
-  if (auto probe = build_register(cfg, token); !probe.ok()) {
-    BMF_LOG_ERROR("AGENT_IDENTITY_UNREADABLE: {}", probe.status().to_string());
+  auto first = build_register(cfg, token);
+  if (!first.ok()) {
+    BMF_LOG_ERROR("AGENT_IDENTITY_UNREADABLE: {}", first.status().to_string());
     return 1;
   }
 
   // 3. Session, signals, run.
   boost::asio::io_context io(1);
   bmf::agent::CoordinatorSession session(
-      io, session_cfg, [&cfg, token] { return build_register(cfg, token); },
+      io, session_cfg,
+      // The first registration reuses the inventory just collected (no second LLDP wait).
+      [&cfg, token, cached = std::optional<bmf::proto::Register>(std::move(first).value())]() mutable
+      -> bmf::Result<bmf::proto::Register> {
+        if (cached) {
+          bmf::proto::Register reg = std::move(*cached);
+          cached.reset();
+          return reg;
+        }
+        return build_register(cfg, token);
+      },
       [&cfg](const bmf::proto::Command& cmd) { return run_command(cfg, cmd); });
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
