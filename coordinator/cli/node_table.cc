@@ -40,14 +40,18 @@ std::string state_name(bmf::proto::NodeState state) {
 }
 
 std::string node_table(const bmf::proto::NodeList& list) {
-  std::vector<std::vector<std::string>> rows{{"ID", "STATE", "HOSTNAME", "VENDOR/PRODUCT", "SERIAL", "MACS", "LAST SEEN"}};
+  std::vector<std::vector<std::string>> rows{
+      {"ID", "STATE", "HOSTNAME", "VENDOR/PRODUCT", "SERIAL", "CPUS", "MEM", "GPUS", "MACS", "LAST SEEN"}};
   for (const auto& n : list.nodes()) {
     const auto& id = n.identity();
+    const auto& inv = n.inventory();
     std::string product = id.vendor().empty() && id.product().empty() ? "-" : id.vendor() + " " + id.product();
     std::string macs = id.macs_size() == 0 ? "-" : id.macs(0);
     if (id.macs_size() > 1) macs += fmt::format(" (+{})", id.macs_size() - 1);
     rows.push_back({std::to_string(n.id()), state_name(n.state()), or_dash(id.hostname()), product,
-                    or_dash(id.serial()), macs, or_dash(n.last_seen())});
+                    or_dash(id.serial()), std::to_string(inv.cpu_threads()),
+                    fmt::format("{}G", inv.memory_bytes() >> 30), std::to_string(inv.gpu_count()), macs,
+                    or_dash(n.last_seen())});
   }
   return render(rows);
 }

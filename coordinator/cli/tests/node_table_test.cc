@@ -14,8 +14,12 @@ TEST(NodeTable, Nodes_AlignedColumnsWithStateNames) {
   n->mutable_identity()->set_hostname("gpu-01");
   n->mutable_identity()->add_macs("aa:bb:cc:dd:ee:01");
   n->mutable_identity()->add_macs("aa:bb:cc:dd:ee:02");
+  n->mutable_inventory()->set_cpu_threads(224);
+  n->mutable_inventory()->set_memory_bytes(2048ull << 30);
+  n->mutable_inventory()->set_gpu_count(8);
   std::string out = node_table(list);
   EXPECT_NE(out.find("ID  STATE        HOSTNAME"), std::string::npos) << out;
+  EXPECT_NE(out.find("224   2048G  8"), std::string::npos) << out;
   EXPECT_NE(out.find("12  unreachable  gpu-01"), std::string::npos) << out;
   EXPECT_NE(out.find("aa:bb:cc:dd:ee:01 (+1)"), std::string::npos) << out;
 }
