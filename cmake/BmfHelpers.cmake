@@ -12,7 +12,7 @@ endfunction()
 #   One GoogleTest binary; every discovered test carries the given ctest LABELS
 #   (component: agent coordinator bmc-proxy netconf images slurm acm common; kind: unit integration).
 function(bmf_test)
-  cmake_parse_arguments(A "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(A "SERIAL" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   if(NOT A_LABELS)
     message(FATAL_ERROR "bmf_test(${A_NAME}) needs LABELS <component> <kind>")
   endif()
@@ -30,6 +30,10 @@ function(bmf_test)
   gtest_add_tests(TARGET ${A_NAME} SOURCES ${A_SRCS} TEST_LIST discovered)
   set_tests_properties(${discovered} PROPERTIES
     LABELS "${A_LABELS}" TIMEOUT ${A_TIMEOUT} SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
+  if(A_SERIAL)
+    # Tests against single-threaded real peers (netconfd) run alone, never next to a CPU-heavy test.
+    set_tests_properties(${discovered} PROPERTIES RUN_SERIAL TRUE)
+  endif()
 endfunction()
 
 # bmf_fuzz(NAME <target> SRCS ... LABELS <component> ... [LIBS ...])

@@ -174,6 +174,8 @@ Result<std::unique_ptr<SshChannel>> SshChannel::open(const SshTarget& t) {
   libssh2_keepalive_config(state->session, 1, static_cast<unsigned>(t.keepalive_interval.count()));
   state->channel = libssh2_channel_open_session(state->session);
   if (!state->channel) return unavailable(fmt::format("SSH channel: {}", last_error(state->session)));
+  // The subsystem's stderr is never read: discard it so it cannot fill the shared channel window.
+  libssh2_channel_handle_extended_data2(state->channel, LIBSSH2_CHANNEL_EXTENDED_DATA_IGNORE);
   if (libssh2_channel_subsystem(state->channel, "netconf") != 0) {
     return unavailable(fmt::format("netconf subsystem refused: {}", last_error(state->session)));
   }
