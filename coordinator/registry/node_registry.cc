@@ -113,13 +113,9 @@ Result<RegistrationOutcome> NodeRegistry::register_node(RegistrationRequest req)
   } else {
     node.registered_at_ms = now;
   }
-  node.system_uuid = req.system_uuid.empty() ? node.system_uuid : req.system_uuid;
-  node.serial = req.serial;
-  node.vendor = req.vendor;
-  node.product = req.product;
-  node.bmc_address = req.bmc_address;
-  node.hostname = req.hostname;
-  node.macs = req.macs;
+  const std::string known_uuid = node.system_uuid;
+  static_cast<NodeIdentity&>(node) = req;  // the agent's report replaces the identity...
+  if (node.system_uuid.empty()) node.system_uuid = known_uuid;  // ...but a placeholder UUID never erases a real one
   node.inventory_json = req.inventory_json;
   node.hardware_json = req.hardware_json;
   node.agent_version = req.agent_version;

@@ -27,14 +27,7 @@ struct RegistryConfig {
   std::string enrollment_token;
 };
 
-struct RegistrationRequest {
-  std::string system_uuid;
-  std::string serial;
-  std::string vendor;
-  std::string product;
-  std::string bmc_address;
-  std::string hostname;
-  std::vector<std::string> macs;
+struct RegistrationRequest : NodeIdentity {
   std::string inventory_json = "{}";
   std::string hardware_json = "{}";
   std::string agent_version;

@@ -16,8 +16,8 @@ enum class NodeState { kEnrolling, kAvailable, kUnreachable };
 std::string_view to_string(NodeState state);
 std::optional<NodeState> node_state_from_string(std::string_view text);
 
-struct NodeRecord {
-  std::uint64_t id = 0;  // 0 until stored
+// What identifies a machine: what an agent reports and what a node record keeps.
+struct NodeIdentity {
   std::string system_uuid;
   std::string serial;
   std::string vendor;
@@ -25,6 +25,10 @@ struct NodeRecord {
   std::string bmc_address;
   std::string hostname;
   std::vector<std::string> macs;
+};
+
+struct NodeRecord : NodeIdentity {
+  std::uint64_t id = 0;  // 0 until stored
   std::string inventory_json = "{}";  // protobuf JSON of InventorySummary
   std::string hardware_json = "{}";   // protobuf JSON of the full Inventory
   NodeState state = NodeState::kEnrolling;
