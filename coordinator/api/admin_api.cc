@@ -64,6 +64,9 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
   if (path == "/api/v1/events" && get) return list_events(query);
   std::string_view rest = path;
   if (path == "/api/v1/switches" || consume(rest, "/api/v1/switches/")) return switch_route(req, path == "/api/v1/switches" ? "" : rest);
+  if (path == "/api/v1/leases") return lease_route(req, "");
+  if (consume(rest, "/api/v1/leases/")) return lease_route(req, rest);
+  rest = path;
   if (consume(rest, "/api/v1/operations/") && get) {
     if (!switches_) return error_response(not_found("no operations in this process"));
     auto op = switches_->operation(std::string(rest));

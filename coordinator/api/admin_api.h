@@ -12,6 +12,9 @@
 //   GET  /api/v1/switches/{name}/ports  PUT /api/v1/switches/{name}/ports/{port}   {SwitchPort}
 //   POST /api/v1/switches/{name}/sync   -> 202 {Operation}
 //   GET  /api/v1/operations/{id}
+//   GET  /api/v1/leases[?all=true]      -> {LeaseList} (active only unless all)
+//   POST /api/v1/leases  {"node_id","project","owner"} -> 201 {Lease}
+//   POST /api/v1/leases/{id}/end        -> {Lease}
 #include <string>
 
 #include "common/http/http_message.h"
@@ -36,6 +39,7 @@ class AdminApi {
   ApiResponse list_events(std::string_view query);
   ApiResponse send_command(std::string_view id, const std::string& body);
   ApiResponse switch_route(const ApiRequest& req, std::string_view rest);
+  ApiResponse lease_route(const ApiRequest& req, std::string_view rest);
 
   Store& store_;
   CommandDispatcher* dispatcher_;

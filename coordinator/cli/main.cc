@@ -140,6 +140,21 @@ int main(int argc, char** argv) {
   std::uint32_t wait_s = 120;
   sw_sync->add_option("--timeout", wait_s, "seconds to wait for the result")->capture_default_str();
 
+  auto* lease = app.add_subcommand("lease", "give projects nodes (the BMC proxy lets a project reach exactly its leased nodes)");
+  lease->require_subcommand(1);
+  auto* lease_list = lease->add_subcommand("list", "list active leases");
+  bool lease_all = false;
+  lease_list->add_flag("--all", lease_all, "include ended leases");
+  add_output(lease_list, {"table", "json"});
+  auto* lease_add = lease->add_subcommand("add", "lease a node to a project");
+  std::string project, owner;
+  lease_add->add_option("NODE", node_id, "node id")->required();
+  lease_add->add_option("PROJECT", project, "project (tenant) name")->required();
+  lease_add->add_option("--owner", owner, "the user the lease is for");
+  auto* lease_end = lease->add_subcommand("end", "end a lease (the project loses the node at once)");
+  std::uint64_t lease_id = 0;
+  lease_end->add_option("LEASE", lease_id, "lease id")->required();
+
   auto* events = app.add_subcommand("events", "show the audit log, newest first");
   std::uint64_t event_node = 0;
   std::uint32_t limit = 50;
@@ -241,6 +256,35 @@ int main(int argc, char** argv) {
     if (op.state() == "running") return fail(fmt::format("sync of {} still running after {} s ({})", sw_name, wait_s, op.id()));
     if (op.state() != "succeeded") return fail(fmt::format("sync of {} failed: {}", sw_name, op.message()));
     std::cout << fmt::format("{}: {}\n", sw_name, op.message());
+    return 0;
+  }
+  if (*lease_list) {
+    return show<bmf::proto::LeaseList>(url, lease_all ? "/api/v1/leases?all=true" : "/api/v1/leases", output,
+                                       [](const bmf::proto::LeaseList& l) {
+                                         std::string out = "LEASE  NODE  PROJECT  OWNER  STATE\n";
+                                         for (const auto& x : l.leases()) {
+                                           out += fmt::format("{}  {}  {}  {}  {}\n", x.id(), x.node_id(), x.project(),
+                                                              x.owner().empty() ? "-" : x.owner(), x.active() ? "active" : "ended");
+                                         }
+                                         return out;
+                                       });
+  }
+  if (*lease_add) {
+    bmf::proto::Lease l;
+    l.set_node_id(node_id);
+    l.set_project(project);
+    l.set_owner(owner);
+    auto body = call(url, "POST", "/api/v1/leases", bmf::coordinator::to_json(l));
+    if (!body.ok()) return fail(body.status().message());
+    bmf::proto::Lease made;
+    (void)bmf::coordinator::from_json(*body, made);
+    std::cout << fmt::format("lease {}: node {} -> project {}\n", made.id(), made.node_id(), made.project());
+    return 0;
+  }
+  if (*lease_end) {
+    auto body = call(url, "POST", fmt::format("/api/v1/leases/{}/end", lease_id));
+    if (!body.ok()) return fail(body.status().message());
+    std::cout << fmt::format("lease {} ended\n", lease_id);
     return 0;
   }
   if (*events) {

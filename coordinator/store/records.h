@@ -75,6 +75,23 @@ struct SwitchPortRecord {
   std::vector<std::uint16_t> trunk_vlans;
 };
 
+// One project's hold on one node. Active while ended_at_ms == 0.
+struct LeaseRecord {
+  std::uint64_t id = 0;
+  std::uint64_t node_id = 0;
+  std::string project;  // the tenant; the BMC proxy matches it to tenant credentials
+  std::string owner;    // the user who asked for it
+  EpochMs created_at_ms = 0;
+  EpochMs ended_at_ms = 0;
+  std::uint64_t revision = 0;
+  bool active() const { return ended_at_ms == 0; }
+};
+
+struct LeaseList {
+  std::uint64_t revision = 0;  // the newest change to any lease
+  std::vector<LeaseRecord> leases;
+};
+
 struct EventQuery {
   std::uint64_t node_id = 0;  // 0: all nodes
   std::uint32_t limit = 100;  // newest first

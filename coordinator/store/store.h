@@ -44,6 +44,13 @@ class Store {
   virtual Result<SwitchRecord> get_switch(const std::string& name) = 0;
   virtual Status save_switch_port(const SwitchPortRecord& port, EventRecord event) = 0;
   virtual Result<std::vector<SwitchPortRecord>> list_switch_ports(const std::string& switch_name) = 0;
+  // Leases. create_lease fills in id/revision; FAILED_PRECONDITION when the node
+  // already has an active lease, NOT_FOUND for an unknown node.
+  virtual Status create_lease(LeaseRecord& lease, EventRecord event) = 0;
+  // Ends an active lease (ended_at_ms = at); NOT_FOUND / FAILED_PRECONDITION if already ended.
+  virtual Result<LeaseRecord> end_lease(std::uint64_t id, EpochMs at, EventRecord event) = 0;
+  virtual Result<LeaseList> list_leases(bool active_only) = 0;
+
   virtual Result<std::vector<EventRecord>> list_events(const EventQuery& query) = 0;
 };
 

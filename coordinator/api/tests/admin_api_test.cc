@@ -107,4 +107,57 @@ TEST_F(AdminApiTest, UnknownRouteOrMethod_ClearErrors) {
   EXPECT_EQ(get("/healthz").status, 200);
 }
 
+TEST_F(AdminApiTest, Leases_StartListEndWithRevisions) {
+  auto post = [&](std::string target, std::string body) { return api_->handle({"POST", std::move(target), std::move(body)}); };
+  auto made = post("/api/v1/leases", fmt::format(R"({{"node_id":{},"project":"team-a","owner":"alice"}})", node_id_));
+  ASSERT_EQ(made.status, 201) << made.body;
+  proto::Lease lease;
+  ASSERT_TRUE(from_json(made.body, lease).ok());
+  EXPECT_TRUE(lease.active());
+  EXPECT_EQ(lease.project(), "team-a");
+
+  // One active lease per node.
+  auto twice = post("/api/v1/leases", fmt::format(R"({{"node_id":{},"project":"team-b"}})", node_id_));
+  EXPECT_EQ(twice.status, 409) << twice.body;
+
+  proto::LeaseList list;
+  ASSERT_TRUE(from_json(get("/api/v1/leases").body, list).ok());
+  ASSERT_EQ(list.leases_size(), 1);
+  const auto revision = list.revision();
+  EXPECT_EQ(revision, lease.revision());
+
+  auto ended = post(fmt::format("/api/v1/leases/{}/end", lease.id()), "");
+  ASSERT_EQ(ended.status, 200) << ended.body;
+  EXPECT_EQ(post(fmt::format("/api/v1/leases/{}/end", lease.id()), "").status, 409);
+  ASSERT_TRUE(from_json(get("/api/v1/leases").body, list).ok());
+  EXPECT_EQ(list.leases_size(), 0);
+  EXPECT_GT(list.revision(), revision);
+  ASSERT_TRUE(from_json(get("/api/v1/leases?all=true").body, list).ok());
+  ASSERT_EQ(list.leases_size(), 1);
+  EXPECT_FALSE(list.leases(0).active());
+
+  // The node can be leased again; every change is in the audit log.
+  EXPECT_EQ(post("/api/v1/leases", fmt::format(R"({{"node_id":{},"project":"team-b"}})", node_id_)).status, 201);
+  proto::EventList events;
+  ASSERT_TRUE(from_json(get(fmt::format("/api/v1/events?node={}", node_id_)).body, events).ok());
+  ASSERT_GE(events.events_size(), 3);
+  EXPECT_EQ(events.events(0).kind(), "LEASE_STARTED");
+  EXPECT_EQ(events.events(1).kind(), "LEASE_ENDED");
+}
+
+TEST_F(AdminApiTest, Leases_BadRequestsChangeNothing) {
+  auto post = [&](std::string target, std::string body) { return api_->handle({"POST", std::move(target), std::move(body)}); };
+  EXPECT_EQ(post("/api/v1/leases", "{not json").status, 400);
+  EXPECT_EQ(post("/api/v1/leases", R"({"node_id":999,"project":"a"})").status, 404);
+  EXPECT_EQ(post("/api/v1/leases", fmt::format(R"({{"node_id":{}}})", node_id_)).status, 400);
+  EXPECT_EQ(post("/api/v1/leases", fmt::format(R"({{"node_id":{},"project":"a b"}})", node_id_)).status, 400);
+  EXPECT_EQ(post("/api/v1/leases/abc/end", "").status, 400);
+  EXPECT_EQ(post("/api/v1/leases/77/end", "").status, 404);
+  EXPECT_EQ(get("/api/v1/leases?bogus=1").status, 400);
+  proto::LeaseList list;
+  ASSERT_TRUE(from_json(get("/api/v1/leases?all=true").body, list).ok());
+  EXPECT_EQ(list.leases_size(), 0);
+  EXPECT_EQ(list.revision(), 0u);
+}
+
 }  // namespace bmf::coordinator

@@ -1,0 +1,50 @@
+// AdminApi: /api/v1/leases. A lease is what the BMC proxy (and later the
+// switch isolation) acts on: project P holds node N until the lease ends.
+#include <fmt/core.h>
+
+#include "coordinator/api/admin_api.h"
+#include "coordinator/mapping/lease_proto.h"
+#include "coordinator/mapping/node_proto.h"
+
+namespace bmf::coordinator {
+
+ApiResponse AdminApi::lease_route(const ApiRequest& req, std::string_view rest) {
+  const std::string query = req.target.find('?') == std::string::npos ? "" : req.target.substr(req.target.find('?') + 1);
+  if (rest.empty() && req.method == "GET") {
+    if (!query.empty() && query != "all=true" && query != "all=false") {
+      return error_response(invalid_argument(fmt::format("unknown query '{}' (only all=true)", query)));
+    }
+    auto list = store_.list_leases(query != "all=true");
+    if (!list.ok()) return error_response(list.status());
+    return {200, to_json(to_proto(*list))};
+  }
+  if (rest.empty() && req.method == "POST") {
+    proto::Lease body;
+    if (Status s = from_json(req.body, body); !s.ok()) return error_response(invalid_argument("body is not a Lease"), s.message());
+    auto lease = lease_from_proto(body);
+    if (!lease.ok()) return error_response(lease.status());
+    lease->created_at_ms = SystemClock().now_ms();
+    Status saved = store_.create_lease(*lease, {.time_ms = lease->created_at_ms,
+                                                .actor = lease->owner.empty() ? "admin" : "admin:" + lease->owner,
+                                                .kind = "LEASE_STARTED",
+                                                .message = fmt::format("project {}", lease->project)});
+    if (!saved.ok()) return error_response(saved);
+    return {201, to_json(to_proto(*lease))};
+  }
+  const auto slash = rest.find('/');
+  if (slash != std::string_view::npos && rest.substr(slash) == "/end" && req.method == "POST") {
+    std::uint64_t id = 0;
+    const std::string id_text(rest.substr(0, slash));
+    if (id_text.empty() || id_text.find_first_not_of("0123456789") != std::string::npos || (id = std::stoull(id_text)) == 0) {
+      return error_response(invalid_argument(fmt::format("lease id must be a positive integer, got '{}'", id_text)));
+    }
+    const EpochMs now = SystemClock().now_ms();
+    auto ended = store_.end_lease(id, now, {.time_ms = now, .actor = "admin", .kind = "LEASE_ENDED",
+                                            .message = fmt::format("lease {}", id)});
+    if (!ended.ok()) return error_response(ended.status());
+    return {200, to_json(to_proto(*ended))};
+  }
+  return error_response(invalid_argument(fmt::format("method {} not allowed on {}", req.method, req.target)));
+}
+
+}  // namespace bmf::coordinator
