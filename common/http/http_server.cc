@@ -3,13 +3,16 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fmt/core.h>
 
+#include <optional>
 #include <set>
 
 #include "common/log/log.h"
@@ -18,17 +21,21 @@ namespace bmf::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using asio::ip::tcp;
 
 class HttpServer::Impl {
  public:
-  Impl(asio::io_context& io, HttpServerConfig config, Handler handler)
+  Impl(asio::io_context& io, HttpServerConfig config, AsyncHandler handler)
       : io_(io), config_(std::move(config)), handler_(std::move(handler)), acceptor_(io) {}
 
   Result<std::uint16_t> start() {
+    if (!config_.tls_certificate_file.empty() || !config_.tls_private_key_file.empty()) {
+      BMF_RETURN_IF_ERROR(load_tls());
+    }
     boost::system::error_code ec;
     auto address = asio::ip::make_address(config_.listen_address, ec);
-    if (ec) return invalid_argument(fmt::format("bad API listen address '{}'", config_.listen_address));
+    if (ec) return invalid_argument(fmt::format("bad listen address '{}'", config_.listen_address));
     tcp::endpoint ep(address, config_.listen_port);
     acceptor_.open(ep.protocol(), ec);
     if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
@@ -50,6 +57,21 @@ class HttpServer::Impl {
   }
 
  private:
+  Status load_tls() {
+    if (config_.tls_certificate_file.empty() || config_.tls_private_key_file.empty()) {
+      return invalid_argument("HTTPS needs both a certificate and a private key file");
+    }
+    tls_.emplace(ssl::context::tls_server);
+    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    boost::system::error_code ec;
+    tls_->use_certificate_chain_file(config_.tls_certificate_file, ec);
+    if (ec) return invalid_argument(fmt::format("cannot load TLS certificate {}: {}", config_.tls_certificate_file, ec.message()));
+    tls_->use_private_key_file(config_.tls_private_key_file, ssl::context::pem, ec);
+    if (ec) return invalid_argument(fmt::format("cannot load TLS key {}: {}", config_.tls_private_key_file, ec.message()));
+    return ok_status();
+  }
+
   asio::awaitable<void> accept_loop() {
     while (!stopping_) {
       boost::system::error_code ec;
@@ -58,19 +80,50 @@ class HttpServer::Impl {
         if (stopping_ || ec == asio::error::operation_aborted) break;
         continue;
       }
-      asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+      socket.set_option(tcp::no_delay(true), ec);
+      if (tls_) {
+        asio::co_spawn(io_, serve_tls(ssl::stream<tcp::socket>(std::move(socket), *tls_)), asio::detached);
+      } else {
+        asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+      }
     }
   }
 
-  asio::awaitable<void> serve(tcp::socket socket) {
+  asio::awaitable<void> serve_tls(ssl::stream<tcp::socket> stream) {
+    boost::system::error_code ec;
+    sockets_.insert(&stream.next_layer());
+    co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+    sockets_.erase(&stream.next_layer());
+    if (!ec) co_await serve(stream);
+  }
+
+  asio::awaitable<void> serve(tcp::socket socket) { co_await serve<tcp::socket>(socket); }
+
+  // Hands the request to the handler and waits for its reply without blocking the loop.
+  asio::awaitable<Response> call_handler(Request in) {
+    auto reply = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(Response)>(
+        [this, &in](auto completion) {
+          auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+          handler_(std::move(in), [this, shared](Response r) {
+            asio::post(io_, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+          });
+        },
+        asio::use_awaitable);
+    co_return reply;
+  }
+
+  template <typename Stream>
+  asio::awaitable<void> serve(Stream& stream) {
+    tcp::socket& socket = beast::get_lowest_layer(stream);
     sockets_.insert(&socket);
     beast::flat_buffer buffer;
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(config_.max_body_bytes);
       boost::system::error_code ec;
-      co_await http::async_read(socket, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
       if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::operation_aborted) break;
+      if (ec == ssl::error::stream_truncated) break;
       http::response<http::string_body> res;
       bool keep_alive = false;
       if (ec) {
@@ -88,21 +141,22 @@ class HttpServer::Impl {
           for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
           in.headers[name] = std::string(f.value());
         }
-        Response out = handler_(in);
+        Response out = co_await call_handler(std::move(in));
+        if (stopping_) break;
         res.result(out.status);
         res.body() = std::move(out.body);
-        res.set(http::field::content_type, out.content_type);
+        if (!out.content_type.empty()) res.set(http::field::content_type, out.content_type);
         for (const auto& [name, value] : out.headers) res.set(name, value);
       }
       if (config_.response_delay.count() > 0) {
-        boost::asio::steady_timer delay(io_, config_.response_delay);
+        asio::steady_timer delay(io_, config_.response_delay);
         co_await delay.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       }
       res.version(11);
       if (res.find(http::field::server) == res.end()) res.set(http::field::server, config_.server_name);
       res.keep_alive(keep_alive);
       res.prepare_payload();
-      co_await http::async_write(socket, res, asio::redirect_error(asio::use_awaitable, ec));
+      co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
       if (ec || !keep_alive) break;
     }
     boost::system::error_code ignored;
@@ -112,13 +166,18 @@ class HttpServer::Impl {
 
   asio::io_context& io_;
   HttpServerConfig config_;
-  Handler handler_;
+  AsyncHandler handler_;
+  std::optional<ssl::context> tls_;
   tcp::acceptor acceptor_;
   std::set<tcp::socket*> sockets_;
   bool stopping_ = false;
 };
 
 HttpServer::HttpServer(asio::io_context& io, HttpServerConfig config, Handler handler)
+    : impl_(std::make_unique<Impl>(io, std::move(config), [h = std::move(handler)](Request r, Reply reply) {
+        reply(h(r));
+      })) {}
+HttpServer::HttpServer(asio::io_context& io, HttpServerConfig config, AsyncHandler handler)
     : impl_(std::make_unique<Impl>(io, std::move(config), std::move(handler))) {}
 HttpServer::~HttpServer() = default;
 Result<std::uint16_t> HttpServer::start() { return impl_->start(); }

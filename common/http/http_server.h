@@ -21,12 +21,20 @@ struct HttpServerConfig {
   std::size_t max_body_bytes = 1024 * 1024;
   std::string server_name = "bmf";
   std::chrono::milliseconds response_delay{0};  // artificial latency (lab emulators)
+  // HTTPS when both are set (PEM files); plain HTTP otherwise.
+  std::string tls_certificate_file;
+  std::string tls_private_key_file;
 };
 
 class HttpServer {
  public:
   using Handler = std::function<Response(const Request&)>;
+  // A handler that answers later (e.g. after a southbound call): it must call
+  // Reply exactly once, from any thread.
+  using Reply = std::function<void(Response)>;
+  using AsyncHandler = std::function<void(Request, Reply)>;
   HttpServer(boost::asio::io_context& io, HttpServerConfig config, Handler handler);
+  HttpServer(boost::asio::io_context& io, HttpServerConfig config, AsyncHandler handler);
   ~HttpServer();
   Result<std::uint16_t> start();
   void stop();
