@@ -1,7 +1,8 @@
 #include "tests/lab/bmc_emulator/emulated_bmc.h"
 
+#include "common/redfish/redfish.h"
+
 #include <fmt/core.h>
-#include <openssl/evp.h>
 
 #include <array>
 #include <nlohmann/json.hpp>
@@ -10,12 +11,12 @@ namespace bmf::lab {
 namespace {
 
 using nlohmann::json;
+using redfish::json_response;
 
+// What this emulated BMC offers (a subset of the schema's values, like real BMCs).
 const std::array<const char*, 8> kResetTypes = {"On", "ForceOff", "GracefulShutdown", "GracefulRestart",
                                                 "ForceRestart", "ForceOn", "PushPowerButton", "Nmi"};
 const std::array<const char*, 6> kBootTargets = {"None", "Pxe", "Hdd", "Cd", "BiosSetup", "UefiHttp"};
-const std::array<const char*, 3> kBootEnabled = {"Disabled", "Once", "Continuous"};
-const std::array<const char*, 2> kBootModes = {"UEFI", "Legacy"};
 
 template <typename List>
 bool contains(const List& list, const std::string& v) {
@@ -25,32 +26,11 @@ bool contains(const List& list, const std::string& v) {
   return false;
 }
 
-http::Response json_response(int status, const json& body) { return {status, body.dump(), {{"OData-Version", "4.0"}}}; }
-
-std::string base64_decode(const std::string& in) {
-  std::string out(in.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return {};
-  out.resize(static_cast<std::size_t>(n));
-  while (!in.empty() && in.back() == '=' && !out.empty() && out.back() == '\0') out.pop_back();
-  return out;
-}
-
 }  // namespace
 
 http::Response redfish_error(int status, const std::string& message_id, const std::string& message,
                              const std::string& related_property) {
-  json info = {{"@odata.type", "#Message.v1_1_1.Message"},
-               {"MessageId", message_id},
-               {"Message", message},
-               {"Severity", "Critical"},
-               {"Resolution", "Correct the request and resubmit it."}};
-  if (!related_property.empty()) info["RelatedProperties"] = json::array({related_property});
-  json body = {{"error", {{"code", message_id}, {"message", message}, {"@Message.ExtendedInfo", json::array({info})}}}};
-  http::Response r = json_response(status, body);
-  if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"bmf-bmc-emulator\"");
-  return r;
+  return redfish::error(status, message_id, message, related_property, "bmf-bmc-emulator");
 }
 
 EmulatedBmc::EmulatedBmc(BmcConfig config) : config_(std::move(config)) {}
@@ -65,9 +45,8 @@ bool EmulatedBmc::authenticated(const http::Request& r) const {
     }
     return false;
   }
-  std::string auth = r.header("authorization");
-  if (auth.rfind("Basic ", 0) != 0) return false;
-  return base64_decode(auth.substr(6)) == config_.username + ":" + config_.password;
+  auto basic = redfish::basic_credentials(r.header("authorization"));
+  return basic && basic->first == config_.username && basic->second == config_.password;
 }
 
 http::Response EmulatedBmc::handle(const http::Request& r) {
@@ -157,8 +136,8 @@ http::Response EmulatedBmc::system() {
                  {"BootSourceOverrideTarget", boot_target_},
                  {"BootSourceOverrideMode", boot_mode_},
                  {"BootSourceOverrideTarget@Redfish.AllowableValues", kBootTargets},
-                 {"BootSourceOverrideEnabled@Redfish.AllowableValues", kBootEnabled},
-                 {"BootSourceOverrideMode@Redfish.AllowableValues", kBootModes}}},
+                 {"BootSourceOverrideEnabled@Redfish.AllowableValues", redfish::kBootEnabled},
+                 {"BootSourceOverrideMode@Redfish.AllowableValues", redfish::kBootModes}}},
                {"Actions",
                 {{"#ComputerSystem.Reset",
                   {{"target", sys + "/Actions/ComputerSystem.Reset"}, {"ResetType@Redfish.AllowableValues", kResetTypes}}}}},
@@ -189,8 +168,8 @@ http::Response EmulatedBmc::patch_system(const http::Request& r) {
     }
     std::string v = value;
     bool ok = key == "BootSourceOverrideTarget"    ? contains(kBootTargets, v)
-              : key == "BootSourceOverrideEnabled" ? contains(kBootEnabled, v)
-              : key == "BootSourceOverrideMode"    ? contains(kBootModes, v)
+              : key == "BootSourceOverrideEnabled" ? redfish::one_of(redfish::kBootEnabled, v)
+              : key == "BootSourceOverrideMode"    ? redfish::one_of(redfish::kBootModes, v)
                                                    : false;
     if (!ok) {
       return redfish_error(400, "Base.1.8.PropertyValueNotInList",
