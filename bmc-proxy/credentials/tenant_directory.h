@@ -1,0 +1,51 @@
+#pragma once
+// TenantDirectory: who may call the proxy. Each tenant (a coordinator project)
+// and the coordinator's service account have a password stored only as a salted
+// PBKDF2-HMAC-SHA256 hash:
+//   {"principals": [{"name": "team-a", "role": "tenant", "password_hash": "pbkdf2-sha256$..."},
+//                   {"name": "coordinator", "role": "service", "password_hash": "..."}]}
+// `bmf-bmc-proxy hash-password` prints a hash. A tenant reaches the nodes its
+// project leases; the service role reaches every node the proxy knows.
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status/status.h"
+
+namespace bmf::bmcproxy {
+
+enum class Role { kTenant, kService };
+
+struct Principal {
+  std::string name;
+  Role role = Role::kTenant;
+};
+
+// "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>" with a fresh random salt.
+std::string hash_password(std::string_view password, int iterations = 200'000);
+
+class TenantDirectory {
+ public:
+  static Result<TenantDirectory> load(const std::string& path);
+  static Result<TenantDirectory> parse(std::string_view json_text, std::string_view source);
+
+  // UNAUTHENTICATED (one message for unknown name and wrong password).
+  Result<Principal> authenticate(const std::string& name, const std::string& password);
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    Principal principal;
+    int iterations = 0;
+    std::string salt;
+    std::string hash;
+    // After one slow PBKDF2 check succeeds, a fast keyed digest of the password
+    // answers the next Basic-auth requests (each carries the password again).
+    std::optional<std::array<unsigned char, 32>> verified;
+  };
+  std::map<std::string, Entry, std::less<>> entries_;
+};
+
+}  // namespace bmf::bmcproxy
