@@ -14,6 +14,7 @@
 #include "coordinator/agent_server/agent_server.h"
 #include "common/http/http_server.h"
 #include "coordinator/api/admin_api.h"
+#include "coordinator/api/lease_watch.h"
 #include "coordinator/registry/node_registry.h"
 #include "coordinator/store/sqlite_store.h"
 #include "coordinator/switches/switch_syncer.h"
@@ -116,7 +117,9 @@ int run(const Config& cfg) {
   AgentServer agents(io, registry, **store, agent_cfg);
   SwitchSyncer switches(io, **store);
   AdminApi api(**store, &agents, &switches);
-  bmf::http::HttpServer http(io, api_cfg, [&api](const ApiRequest& r) { return api.handle(r); });
+  bmf::coordinator::LeaseWatch lease_watch(io);
+  api.on_lease_change([&lease_watch] { lease_watch.changed(); });
+  bmf::http::HttpServer http(io, api_cfg, bmf::coordinator::admin_http_handler(api, lease_watch));
   auto agent_port = agents.start();
   auto api_port = http.start();
   if (!agent_port.ok() || !api_port.ok()) {

@@ -12,9 +12,11 @@
 //   GET  /api/v1/switches/{name}/ports  PUT /api/v1/switches/{name}/ports/{port}   {SwitchPort}
 //   POST /api/v1/switches/{name}/sync   -> 202 {Operation}
 //   GET  /api/v1/operations/{id}
-//   GET  /api/v1/leases[?all=true]      -> {LeaseList} (active only unless all)
+//   GET  /api/v1/leases[?all=true][&after_revision=N&wait_ms=M] -> {LeaseList} (active only unless all;
+//        long-poll: see lease_watch.h)
 //   POST /api/v1/leases  {"node_id","project","owner"} -> 201 {Lease}
 //   POST /api/v1/leases/{id}/end        -> {Lease}
+#include <functional>
 #include <string>
 
 #include "common/http/http_message.h"
@@ -32,6 +34,9 @@ class AdminApi {
   AdminApi(Store& store, CommandDispatcher* dispatcher, SwitchOperations* switches = nullptr)
       : store_(store), dispatcher_(dispatcher), switches_(switches) {}
   ApiResponse handle(const ApiRequest& request);
+  // Called after every lease change (the long-poll wakes its waiters).
+  void on_lease_change(std::function<void()> hook) { lease_changed_ = std::move(hook); }
+  std::uint64_t lease_revision();
 
  private:
   ApiResponse list_nodes();
@@ -44,6 +49,7 @@ class AdminApi {
   Store& store_;
   CommandDispatcher* dispatcher_;
   SwitchOperations* switches_;
+  std::function<void()> lease_changed_;
 };
 
 // The error body and HTTP status for a Status.

@@ -8,13 +8,27 @@
 
 namespace bmf::coordinator {
 
+std::uint64_t AdminApi::lease_revision() {
+  auto list = store_.list_leases(true);
+  return list.ok() ? list->revision : 0;
+}
+
 ApiResponse AdminApi::lease_route(const ApiRequest& req, std::string_view rest) {
-  const std::string query = req.target.find('?') == std::string::npos ? "" : req.target.substr(req.target.find('?') + 1);
+  std::string query = req.target.find('?') == std::string::npos ? "" : req.target.substr(req.target.find('?') + 1);
   if (rest.empty() && req.method == "GET") {
-    if (!query.empty() && query != "all=true" && query != "all=false") {
-      return error_response(invalid_argument(fmt::format("unknown query '{}' (only all=true)", query)));
+    bool all = false;
+    for (std::size_t pos = 0; pos < query.size();) {
+      auto amp = query.find('&', pos);
+      std::string kv = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+      pos = amp == std::string::npos ? query.size() : amp + 1;
+      auto eq = kv.find('=');
+      std::string key = kv.substr(0, eq), value = eq == std::string::npos ? "" : kv.substr(eq + 1);
+      const bool number = !value.empty() && value.size() < 16 && value.find_first_not_of("0123456789") == std::string::npos;
+      if (key == "all" && (value == "true" || value == "false")) all = value == "true";
+      else if ((key == "after_revision" || key == "wait_ms") && number) continue;  // long-poll, see lease_watch.h
+      else return error_response(invalid_argument(fmt::format("bad query parameter '{}' (all=true|false, after_revision=N, wait_ms=N)", kv)));
     }
-    auto list = store_.list_leases(query != "all=true");
+    auto list = store_.list_leases(!all);
     if (!list.ok()) return error_response(list.status());
     return {200, to_json(to_proto(*list))};
   }
@@ -29,6 +43,7 @@ ApiResponse AdminApi::lease_route(const ApiRequest& req, std::string_view rest) 
                                                 .kind = "LEASE_STARTED",
                                                 .message = fmt::format("project {}", lease->project)});
     if (!saved.ok()) return error_response(saved);
+    if (lease_changed_) lease_changed_();
     return {201, to_json(to_proto(*lease))};
   }
   const auto slash = rest.find('/');
@@ -42,6 +57,7 @@ ApiResponse AdminApi::lease_route(const ApiRequest& req, std::string_view rest) 
     auto ended = store_.end_lease(id, now, {.time_ms = now, .actor = "admin", .kind = "LEASE_ENDED",
                                             .message = fmt::format("lease {}", id)});
     if (!ended.ok()) return error_response(ended.status());
+    if (lease_changed_) lease_changed_();
     return {200, to_json(to_proto(*ended))};
   }
   return error_response(invalid_argument(fmt::format("method {} not allowed on {}", req.method, req.target)));
