@@ -12,6 +12,7 @@
 
 #include "common/log/log.h"
 #include "coordinator/agent_server/agent_server.h"
+#include "common/http/host_port.h"
 #include "common/http/http_server.h"
 #include "coordinator/api/admin_api.h"
 #include "coordinator/api/lease_watch.h"
@@ -34,19 +35,7 @@ struct Config {
   std::string log_level = "info";
 };
 
-bmf::Status split_host_port(const std::string& text, std::string& host, std::uint16_t& port) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos) return bmf::invalid_argument("expected HOST:PORT, got '" + text + "'");
-  host = text.substr(0, colon);
-  try {
-    unsigned long p = std::stoul(text.substr(colon + 1));
-    if (p > 65535) throw std::out_of_range("port");
-    port = static_cast<std::uint16_t>(p);
-  } catch (const std::exception&) {
-    return bmf::invalid_argument("bad port in '" + text + "'");
-  }
-  return bmf::ok_status();
-}
+using bmf::http::split_host_port;
 
 bmf::Result<std::string> read_token(const std::string& path) {
   if (path.empty()) return std::string();

@@ -13,6 +13,7 @@ struct Request {
   std::string target;  // path and query
   std::string body;
   std::map<std::string, std::string> headers;  // names lower-cased
+  std::string peer;  // the client's address, filled in by the server
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
     return it == headers.end() ? std::string() : it->second;

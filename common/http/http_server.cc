@@ -135,7 +135,10 @@ class HttpServer::Impl {
       } else {
         auto& req = parser.get();
         keep_alive = req.keep_alive();
-        Request in{std::string(req.method_string()), std::string(req.target()), std::move(req.body()), {}};
+        Request in{std::string(req.method_string()), std::string(req.target()), std::move(req.body()), {}, {}};
+        boost::system::error_code peer_ec;
+        auto remote = socket.remote_endpoint(peer_ec);
+        if (!peer_ec) in.peer = remote.address().to_string();
         for (const auto& f : req) {
           std::string name(f.name_string());
           for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

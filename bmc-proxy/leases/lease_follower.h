@@ -1,0 +1,44 @@
+#pragma once
+// LeaseFollower: keeps a LeaseTable in step with the coordinator by long-polling
+// GET /api/v1/leases?after_revision=N&wait_ms=M: a lease that ends reaches the
+// proxy within one local round trip. On errors it retries every second; the
+// table turns stale (tenants get 503) if the coordinator stays away.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "bmc-proxy/leases/lease_table.h"
+#include "bmc-proxy/southbound/http_client.h"
+
+namespace bmf::bmcproxy {
+
+struct LeaseFollowerConfig {
+  std::string coordinator_url = "http://127.0.0.1:7421";
+  std::chrono::milliseconds wait{15'000};
+  std::chrono::milliseconds retry{1'000};
+};
+
+class LeaseFollower {
+ public:
+  LeaseFollower(boost::asio::io_context& io, CurlMultiClient& http, LeaseTable& table, LeaseFollowerConfig config);
+  ~LeaseFollower();
+  void start();
+  // Runs after every change the table takes (tests, metrics).
+  void on_change(std::function<void()> hook) { on_change_ = std::move(hook); }
+
+ private:
+  void poll();
+  void retry_later();
+
+  boost::asio::io_context& io_;
+  CurlMultiClient& http_;
+  LeaseTable& table_;
+  LeaseFollowerConfig config_;
+  std::function<void()> on_change_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  bool first_ = true;
+  bool failing_ = false;  // log the first failure of a streak only
+};
+
+}  // namespace bmf::bmcproxy
