@@ -106,12 +106,12 @@ int run(const Config& cfg) {
                          {.coordinator_url = cfg.coordinator, .wait = std::chrono::milliseconds(cfg.lease_wait_ms)});
   metrics.set_gauges([&] {
     const auto confirmed = leases.confirmed_at();
-    return std::map<std::string, double>{
-        {"bmf_bmc_proxy_sessions", static_cast<double>(sessions.size())},
-        {"bmf_bmc_proxy_active_leases", static_cast<double>(leases.size())},
-        {"bmf_bmc_proxy_bmcs", static_cast<double>(gateway.directory().all().size())},
-        {"bmf_bmc_proxy_bmc_calls_in_flight", static_cast<double>(http.in_flight())},
-        {"bmf_bmc_proxy_lease_sync_age_seconds",
+    return std::vector<ProxyMetrics::Gauge>{
+        {"bmf_bmc_proxy_sessions", "Open Redfish sessions.", static_cast<double>(sessions.size())},
+        {"bmf_bmc_proxy_active_leases", "Active leases known from the coordinator.", static_cast<double>(leases.size())},
+        {"bmf_bmc_proxy_bmcs", "BMCs in the BMC file.", static_cast<double>(gateway.directory().all().size())},
+        {"bmf_bmc_proxy_bmc_calls_in_flight", "Calls to BMCs under way.", static_cast<double>(http.in_flight())},
+        {"bmf_bmc_proxy_lease_sync_age_seconds", "Seconds since the coordinator last confirmed the leases (-1: never).",
          confirmed ? std::chrono::duration<double>(std::chrono::steady_clock::now() - *confirmed).count() : -1.0}};
   });
 

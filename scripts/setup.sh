@@ -11,7 +11,7 @@ packages=(
   libcurl4-openssl-dev libssh2-1-dev libpugixml-dev
   # tests
   libgtest-dev libgmock-dev iproute2 procps util-linux lldpd clang libclang-rt-14-dev
-  netconfd openssh-server python3-ncclient python3-sushy redfishtool
+  netconfd openssh-server python3-ncclient python3-sushy redfishtool curl prometheus
 )
 missing=()
 for p in "${packages[@]}"; do

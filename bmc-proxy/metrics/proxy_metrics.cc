@@ -64,8 +64,8 @@ std::string ProxyMetrics::exposition() const {
   out += fmt::format("bmf_bmc_proxy_bmc_call_seconds_sum {}\n", duration_sum_);
   out += fmt::format("bmf_bmc_proxy_bmc_call_seconds_count {}\n", duration_count_);
   if (gauges_) {
-    for (const auto& [name, value] : gauges_()) {
-      out += fmt::format("# TYPE {} gauge\n{} {}\n", name, name, value);
+    for (const auto& g : gauges_()) {
+      out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", g.name, g.help, g.name, g.name, g.value);
     }
   }
   return out;

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace bmf::bmcproxy {
 
@@ -18,7 +19,12 @@ class ProxyMetrics {
   // One southbound BMC call: "ok" (any HTTP reply), "error" (transport), and its duration.
   void observe_bmc_call(const std::string& outcome, std::chrono::nanoseconds took);
   // Gauges read when scraped.
-  void set_gauges(std::function<std::map<std::string, double>()> read) { gauges_ = std::move(read); }
+  struct Gauge {
+    std::string name;
+    std::string help;
+    double value = 0;
+  };
+  void set_gauges(std::function<std::vector<Gauge>()> read) { gauges_ = std::move(read); }
 
   std::string exposition() const;
   std::uint64_t requests(const std::string& principal, const std::string& operation, int status) const;
@@ -30,7 +36,7 @@ class ProxyMetrics {
   std::array<std::uint64_t, kBuckets.size()> bucket_counts_{};
   std::uint64_t duration_count_ = 0;
   double duration_sum_ = 0;
-  std::function<std::map<std::string, double>()> gauges_;
+  std::function<std::vector<Gauge>()> gauges_;
 };
 
 }  // namespace bmf::bmcproxy
