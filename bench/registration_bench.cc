@@ -19,6 +19,7 @@
 #include "common/proto/agent.pb.h"
 #include "common/wire/frame_io.h"
 #include "tests/support/child_process.h"
+#include "tests/support/process_stats.h"
 #include "tests/support/temp_dir.h"
 
 namespace asio = boost::asio;
@@ -27,14 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-long rss_kib(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/status", pid));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
+using bmf::testing::proc_status_kib;
 
 asio::awaitable<void> one_agent(int i, std::uint16_t port, std::vector<double>& latencies_ms, int& failures) {
   auto start = Clock::now();
@@ -72,10 +66,7 @@ asio::awaitable<void> one_agent(int i, std::uint16_t port, std::vector<double>& 
 int main(int argc, char** argv) {
   int n = argc > 1 ? std::atoi(argv[1]) : 1000;
   std::string coordinator = argc > 2 ? argv[2] : std::string(BMF_BUILD_DIR) + "/coordinator/bmf-coordinator";
-  rlimit lim{};
-  getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = lim.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &lim);
+  bmf::testing::raise_open_file_limit();
 
   bmf::testing::TempDir dir;
   bmf::testing::ChildProcess server({coordinator, "--state-dir", (dir.path() / "state").string(), "--agent-listen",
@@ -90,7 +81,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
-  long rss_before = rss_kib(server.pid());
+  long rss_before = proc_status_kib(server.pid());
 
   asio::io_context io(1);
   std::vector<double> latencies;
@@ -102,7 +93,7 @@ int main(int argc, char** argv) {
   double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) { return latencies.empty() ? 0.0 : latencies[std::min(latencies.size() - 1, std::size_t(p * latencies.size()))]; };
-  long rss_after = rss_kib(server.pid());
+  long rss_after = proc_status_kib(server.pid());
   fmt::print("registration_bench: {} agents registered ({} failed) in {:.1f} ms total ({:.0f} registrations/s)\n",
              latencies.size(), failures, total_ms, latencies.size() / (total_ms / 1000.0));
   fmt::print("  per-agent latency: p50 {:.2f} ms, p99 {:.2f} ms, max {:.2f} ms\n", pct(0.50), pct(0.99),

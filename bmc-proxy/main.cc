@@ -23,6 +23,7 @@
 #include "common/http/host_port.h"
 #include "common/http/http_server.h"
 #include "common/log/log.h"
+#include "common/process/open_files.h"
 
 namespace {
 
@@ -89,6 +90,8 @@ int run(const Config& cfg) {
     }
   }
 
+  // One connection per tenant client and per BMC.
+  bmf::raise_open_file_limit();
   boost::asio::io_context io(1);
   CurlMultiClient http(io, {.max_connections_per_host = cfg.max_connections_per_bmc});
   ProxyMetrics metrics;

@@ -5,12 +5,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <sys/resource.h>
 
 #include <fstream>
 #include <iostream>
 
 #include "common/log/log.h"
+#include "common/process/open_files.h"
 #include "coordinator/agent_server/agent_server.h"
 #include "common/http/host_port.h"
 #include "common/http/http_server.h"
@@ -85,10 +85,7 @@ int run(const Config& cfg) {
   if (token->empty()) BMF_LOG_WARN("ENROLLMENT_OPEN: no enrollment token configured; any agent may register");
 
   // Every agent holds a connection: allow as many descriptors as the hard limit permits.
-  if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
-    lim.rlim_cur = lim.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &lim);
-  }
+  bmf::raise_open_file_limit();
 
   // 3. Store and schema check.
   auto store = SqliteStore::open(cfg.state_dir);

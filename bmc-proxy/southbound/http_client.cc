@@ -78,6 +78,8 @@ class CurlMultiClient::Impl : public std::enable_shared_from_this<Impl> {
     curl_easy_setopt(e, CURLOPT_URL, c.url.c_str());
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    // Redfish bodies are small; libcurl's 64 KiB default upload buffer per transfer is not.
+    curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     if (c.method == "HEAD") {
       curl_easy_setopt(e, CURLOPT_NOBODY, 1L);

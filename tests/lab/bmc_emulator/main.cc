@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/http/http_server.h"
+#include "common/process/open_files.h"
 #include "tests/lab/bmc_emulator/emulated_bmc.h"
 
 extern char** environ;
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   app.add_option("--power-hook", hook, "command run as HOOK BMC_ID SYSTEM_ID On|Off after a power change");
   CLI11_PARSE(app, argc, argv);
 
+  bmf::raise_open_file_limit();  // a listener per BMC
   signal(SIGCHLD, SIG_IGN);  // hooks are fire-and-forget; let the kernel reap them
   boost::asio::io_context io(1);
   std::vector<std::unique_ptr<bmf::lab::EmulatedBmc>> bmcs;
