@@ -178,6 +178,7 @@ int run(const Config& cfg) {
 int main(int argc, char** argv) {
   Config cfg;
   CLI::App app{"bmf-bmc-proxy: tenant-safe Redfish proxy in front of the real BMCs"};
+  app.set_config("--config", "", "INI/TOML config file (keys are the long option names)");
   app.add_option("--listen", cfg.listen, "HOST:PORT for Redfish")->capture_default_str();
   app.add_option("--tls-cert", cfg.tls_cert, "PEM certificate chain for HTTPS");
   app.add_option("--tls-key", cfg.tls_key, "PEM private key for HTTPS");
