@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git file bc openssl
   # libraries (headers + static archives for the static agent)
   libboost-dev libprotobuf-dev protobuf-compiler libsqlite3-dev libssl-dev
-  libnl-3-dev libnl-route-3-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev
   libcurl4-openssl-dev libssh2-1-dev libpugixml-dev
   # tests
   libgtest-dev libgmock-dev iproute2 procps util-linux lldpd clang libclang-rt-14-dev

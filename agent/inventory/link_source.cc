@@ -1,24 +1,89 @@
 #include "agent/inventory/link_source.h"
 
 #include <fmt/core.h>
+#include <linux/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if_arp.h>
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <array>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 namespace bmf::agent {
 namespace {
 
-struct NlSockDeleter {
-  void operator()(nl_sock* s) const { nl_socket_free(s); }
-};
-struct NlCacheDeleter {
-  void operator()(nl_cache* c) const { nl_cache_free(c); }
+// RFC 2863 operational states as the kernel numbers them (IF_OPER_*), named like `ip link`/sysfs.
+std::string operstate_name(unsigned state) {
+  static constexpr std::array<const char*, 7> kNames = {"unknown", "notpresent", "down", "lowerlayerdown",
+                                                        "testing", "dormant",    "up"};
+  return state < kNames.size() ? kNames[state] : "unknown";
+}
+
+class NetlinkSocket {
+ public:
+  NetlinkSocket() : fd_(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) {}
+  ~NetlinkSocket() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
 };
 
 }  // namespace
+
+Result<bool> parse_link_dump(const std::uint8_t* data, std::size_t size, std::vector<Link>& out) {
+  int len = static_cast<int>(size);
+  for (auto* nh = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+    if (nh->nlmsg_type == NLMSG_DONE) return true;
+    if (nh->nlmsg_type == NLMSG_ERROR) {
+      if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return unavailable("truncated netlink error");
+      const int err = -static_cast<const nlmsgerr*>(NLMSG_DATA(nh))->error;
+      if (err == 0) continue;  // an acknowledgement
+      return unavailable(fmt::format("netlink link dump: {}", std::strerror(err)));
+    }
+    if (nh->nlmsg_type != RTM_NEWLINK || nh->nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg))) continue;
+    const auto* ifi = static_cast<const ifinfomsg*>(NLMSG_DATA(nh));
+    Link l;
+    l.ifindex = ifi->ifi_index;
+    l.ethernet = ifi->ifi_type == ARPHRD_ETHER;
+    l.loopback = ifi->ifi_type == ARPHRD_LOOPBACK;
+    l.operstate = "unknown";
+    int attr_len = static_cast<int>(nh->nlmsg_len - NLMSG_LENGTH(sizeof(ifinfomsg)));
+    for (auto* rta = IFLA_RTA(ifi); RTA_OK(rta, attr_len); rta = RTA_NEXT(rta, attr_len)) {
+      const auto* payload = static_cast<const std::uint8_t*>(RTA_DATA(rta));
+      const std::size_t n = RTA_PAYLOAD(rta);
+      switch (rta->rta_type) {
+        case IFLA_IFNAME:
+          l.name.assign(reinterpret_cast<const char*>(payload), strnlen(reinterpret_cast<const char*>(payload), n));
+          break;
+        case IFLA_ADDRESS:
+          l.mac.clear();
+          for (std::size_t i = 0; i < n; ++i) l.mac += fmt::format("{}{:02x}", i ? ":" : "", payload[i]);
+          break;
+        case IFLA_MTU:
+          if (n >= 4) std::memcpy(&l.mtu, payload, 4);
+          break;
+        case IFLA_OPERSTATE:
+          if (n >= 1) l.operstate = operstate_name(payload[0]);
+          break;
+        case IFLA_CARRIER:
+          if (n >= 1) l.carrier = payload[0] != 0;
+          break;
+        default:
+          break;
+      }
+    }
+    if (!l.name.empty()) out.push_back(std::move(l));
+  }
+  return false;
+}
 
 Result<std::vector<Link>> SysfsLinkSource::list_links() {
   if (!fs_.exists("/sys/class/net")) return not_found(fmt::format("cannot list {}", fs_.path("/sys/class/net")));
@@ -45,37 +110,32 @@ Result<std::vector<Link>> SysfsLinkSource::list_links() {
 }
 
 Result<std::vector<Link>> NetlinkLinkSource::list_links() {
-  std::unique_ptr<nl_sock, NlSockDeleter> sock(nl_socket_alloc());
-  if (!sock) return internal_error("nl_socket_alloc failed");
-  if (int err = nl_connect(sock.get(), NETLINK_ROUTE); err < 0) {
-    return unavailable(fmt::format("netlink connect: {}", nl_geterror(err)));
+  NetlinkSocket sock;
+  if (sock.fd() < 0) return unavailable(fmt::format("netlink socket: {}", std::strerror(errno)));
+  struct {
+    nlmsghdr header;
+    ifinfomsg body;
+  } request{};
+  request.header.nlmsg_len = sizeof(request);
+  request.header.nlmsg_type = RTM_GETLINK;
+  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  request.header.nlmsg_seq = 1;
+  request.body.ifi_family = AF_UNSPEC;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  if (::sendto(sock.fd(), &request, sizeof(request), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel)) < 0) {
+    return unavailable(fmt::format("netlink link dump: {}", std::strerror(errno)));
   }
-  nl_cache* raw = nullptr;
-  if (int err = rtnl_link_alloc_cache(sock.get(), AF_UNSPEC, &raw); err < 0) {
-    return unavailable(fmt::format("netlink link dump: {}", nl_geterror(err)));
-  }
-  std::unique_ptr<nl_cache, NlCacheDeleter> cache(raw);
   std::vector<Link> links;
-  for (nl_object* obj = nl_cache_get_first(cache.get()); obj; obj = nl_cache_get_next(obj)) {
-    auto* link = reinterpret_cast<rtnl_link*>(obj);
-    Link l;
-    l.name = rtnl_link_get_name(link) ? rtnl_link_get_name(link) : "";
-    unsigned arptype = rtnl_link_get_arptype(link);
-    l.ethernet = arptype == ARPHRD_ETHER;
-    l.loopback = arptype == ARPHRD_LOOPBACK;
-    l.mtu = rtnl_link_get_mtu(link);
-    l.ifindex = rtnl_link_get_ifindex(link);
-    l.carrier = rtnl_link_get_carrier(link) == 1;
-    char state[32];
-    l.operstate = rtnl_link_operstate2str(rtnl_link_get_operstate(link), state, sizeof(state));
-    for (auto& c : l.operstate) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (nl_addr* addr = rtnl_link_get_addr(link)) {
-      char buf[64];
-      l.mac = nl_addr2str(addr, buf, sizeof(buf));
-    }
-    links.push_back(std::move(l));
+  std::vector<std::uint8_t> buffer(64 * 1024);
+  for (;;) {
+    ssize_t n = ::recv(sock.fd(), buffer.data(), buffer.size(), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return unavailable(fmt::format("netlink link dump: {}", std::strerror(errno)));
+    if (n == 0) return unavailable("netlink link dump: socket closed");
+    BMF_ASSIGN_OR_RETURN(bool done, parse_link_dump(buffer.data(), static_cast<std::size_t>(n), links));
+    if (done) return links;
   }
-  return links;
 }
 
 }  // namespace bmf::agent
