@@ -6,6 +6,15 @@
 
 namespace bmf::agent {
 namespace {
+// "10.1.2.3 mac 94:6d:.. (ipmi)", "no address mac .. (ipmi)" or "unknown".
+std::string bmc_summary(const proto::BmcInfo& bmc) {
+  if (bmc.source().empty()) return "unknown";
+  return fmt::format("{}{}{} ({})", bmc.address().empty() ? "no address" : bmc.address(), bmc.mac().empty() ? "" : " mac ",
+                     bmc.mac(), bmc.source());
+}
+}  // namespace
+
+namespace {
 
 std::string u64(std::uint64_t v) { return std::to_string(v); }  // proto3 JSON: 64-bit ints are strings
 
@@ -113,7 +122,7 @@ std::string inventory_to_text(const proto::Inventory& inv) {
                          p.state(), p.phys_state(), p.rate(), p.active_mtu(), p.netdev(), p.gids_size());
     }
   }
-  out += fmt::format("BMC:     {}\n", inv.bmc().address().empty() ? "unknown" : inv.bmc().address() + " (" + inv.bmc().source() + ")");
+  out += fmt::format("BMC:     {}\n", bmc_summary(inv.bmc()));
   out += fmt::format("Collected in {} us\n", inv.collected_in_us());
   return out;
 }

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "agent/inventory/parse.h"
+#include "agent/inventory/ipmi_lan.h"
 #include "agent/inventory/readers.h"
 
 namespace bmf::agent {
@@ -86,7 +87,17 @@ proto::BmcInfo read_bmc(const RootFs& fs) {
       return b;
     }
   }
-  return b;  // unknown; IPMI LAN lookup via /dev/ipmi0 is not implemented yet
+  // No Redfish host interface: ask the BMC itself over IPMI (only on a live host).
+  if (!fs.is_live()) return b;
+  auto ipmi = DevIpmiChannel::open();
+  if (!ipmi.ok()) return b;  // no BMC visible to the OS: unknown
+  auto lan = read_bmc_lan(**ipmi);
+  if (lan.ok() && lan->has_value()) {
+    b.set_address((*lan)->address);
+    b.set_mac((*lan)->mac);
+    b.set_source("ipmi");
+  }
+  return b;
 }
 
 }  // namespace bmf::agent

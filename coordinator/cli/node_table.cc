@@ -93,7 +93,10 @@ std::string hardware_details(const bmf::proto::Inventory& hw) {
                                       c.cores(), c.threads(), c.numa_nodes())});
   rows.push_back({"Memory:", fmt::format("{:.1f} GiB ({} DIMMs, {:.1f} GiB installed)", hw.memory().total_bytes() / 1073741824.0,
                                          hw.memory().devices_size(), hw.memory().installed_bytes() / 1073741824.0)});
-  rows.push_back({"BMC:", hw.bmc().address().empty() ? "unknown" : hw.bmc().address() + " (" + hw.bmc().source() + ")"});
+  const auto& bmc = hw.bmc();
+  rows.push_back({"BMC:", bmc.source().empty() ? "unknown"
+                          : fmt::format("{}{}{} ({})", bmc.address().empty() ? "no address" : bmc.address(),
+                                        bmc.mac().empty() ? "" : " mac ", bmc.mac(), bmc.source())});
   std::string out = render(rows);
   std::vector<std::vector<std::string>> nics{{"NIC", "MAC", "DRIVER", "PCI", "SPEED", "MTU", "STATE", "SWITCH PORT (LLDP)"}};
   for (const auto& nic : hw.nics()) {
