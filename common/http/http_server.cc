@@ -94,10 +94,34 @@ class HttpServer::Impl {
   asio::awaitable<void> serve_tls(ssl::stream<tcp::socket> stream) {
     boost::system::error_code ec;
     sockets_.insert(&stream.next_layer());
-    co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+    {
+      IdleGuard guard(io_, stream.next_layer(), config_.idle_timeout);
+      co_await stream.async_handshake(ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+    }
     sockets_.erase(&stream.next_layer());
     if (!ec) co_await serve(stream);
   }
+
+  // Closes the socket if the guarded wait (a handshake, a request read) outlasts the timeout.
+  class IdleGuard {
+   public:
+    IdleGuard(asio::io_context& io, tcp::socket& socket, std::chrono::milliseconds timeout)
+        : timer_(io, timeout), live_(std::make_shared<bool>(true)) {
+      timer_.async_wait([&socket, live = live_](boost::system::error_code ec) {
+        if (ec || !*live) return;
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      });
+    }
+    ~IdleGuard() {
+      *live_ = false;
+      timer_.cancel();
+    }
+
+   private:
+    asio::steady_timer timer_;
+    std::shared_ptr<bool> live_;
+  };
 
   asio::awaitable<void> serve(tcp::socket socket) { co_await serve<tcp::socket>(socket); }
 
@@ -123,7 +147,11 @@ class HttpServer::Impl {
       http::request_parser<http::string_body> parser;
       parser.body_limit(config_.max_body_bytes);
       boost::system::error_code ec;
-      co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      {
+        IdleGuard guard(io_, socket, config_.idle_timeout);
+        co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (ec == asio::error::bad_descriptor) break;  // closed by the idle guard
       if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::operation_aborted) break;
       if (ec == ssl::error::stream_truncated) break;
       http::response<http::string_body> res;

@@ -21,6 +21,9 @@ struct HttpServerConfig {
   std::size_t max_body_bytes = 1024 * 1024;
   std::string server_name = "bmf";
   std::chrono::milliseconds response_delay{0};  // artificial latency (lab emulators)
+  // A connection that sends no (complete) request for this long is closed, so
+  // idle or slow clients cannot hold connections open forever.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
   // HTTPS when both are set (PEM files); plain HTTP otherwise.
   std::string tls_certificate_file;
   std::string tls_private_key_file;

@@ -159,6 +159,10 @@ system.set_system_boot_options(sushy.BOOT_SOURCE_TARGET_PXE, enabled=sushy.BOOT_
 system.reset_system(sushy.RESET_ON)
 system.refresh()
 print('after', system.power_state, system.boot.target, system.boot.enabled)
+system.reset_system(sushy.RESET_FORCE_OFF)
+system.refresh()
+print('forced', system.power_state)
+system.reset_system(sushy.RESET_ON)
 manager = s.get_manager(s.get_manager_collection().members_identities[0])
 media = manager.virtual_media.get_member(manager.virtual_media.members_identities[0])
 media.insert_media('http://10.0.0.1/discovery.iso')
@@ -174,8 +178,14 @@ except sushy.exceptions.ResourceNotFoundError:
   EXPECT_NE(out.find(fmt::format("members ['/redfish/v1/Systems/{}']", gpu_)), std::string::npos) << out;
   EXPECT_NE(out.find("power PowerState.OFF"), std::string::npos) << out;
   EXPECT_NE(out.find("after PowerState.ON BootSource.PXE BootSourceOverrideEnabled.ONCE"), std::string::npos) << out;
+  EXPECT_NE(out.find("forced PowerState.OFF"), std::string::npos) << out;
   EXPECT_NE(out.find("media http://10.0.0.1/discovery.iso True"), std::string::npos) << out;
   EXPECT_NE(out.find("foreign 404"), std::string::npos) << out;
+  // Real BMC credentials never leave the proxy: not in its log, not in its audit file.
+  EXPECT_EQ(proxy_->log().find(bmc_password_), std::string::npos);
+  std::ifstream audit(path("audit.jsonl"));
+  std::string audit_text((std::istreambuf_iterator<char>(audit)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(audit_text.find(bmc_password_), std::string::npos);
   // The real BMC (asked directly, with the real password) really changed.
   auto [rc, direct] = run_command(fmt::format("curl -s -u admin:{} http://{}/redfish/v1/Systems/1", bmc_password_,
                                               std::regex_replace(emulator_->log(), std::regex(R"([\s\S]*BMC_READY bmc-0 (\S+)[\s\S]*)"), "$1")));
@@ -192,8 +202,12 @@ TEST_F(BmcProxyTest, Redfishtool_ListResetIsolationAndBadCredentials) {
   EXPECT_EQ(out.find(fmt::format("/redfish/v1/Systems/{}\"", gpu_)), std::string::npos) << out;
   std::tie(rc, out) = run_command(fmt::format("{} -u team-b -p beta-pw -A Session Systems -I {} reset ForceOn 2>&1", base, cpu_));
   EXPECT_EQ(rc, 0) << out;
+  std::tie(rc, out) = run_command(fmt::format("{} -u team-b -p beta-pw Systems -I {} setBootOverride Once Pxe 2>&1", base, cpu_));
+  EXPECT_EQ(rc, 0) << out;
   std::tie(rc, out) = run_command(fmt::format("{} -u team-b -p beta-pw Systems -I {} get 2>&1", base, cpu_));
   EXPECT_NE(out.find("\"PowerState\": \"On\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"BootSourceOverrideTarget\": \"Pxe\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"BootSourceOverrideEnabled\": \"Once\""), std::string::npos) << out;
   // team-b aiming at team-a's node by link: 404, and the node stays off.
   std::tie(rc, out) = run_command(fmt::format("{} -u team-b -p beta-pw raw POST /redfish/v1/Systems/{}/Actions/ComputerSystem.Reset "
                                               "--data='{{\"ResetType\":\"On\"}}' 2>&1", base, gpu_));

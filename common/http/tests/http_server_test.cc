@@ -1,0 +1,77 @@
+#include "common/http/http_server.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace bmf::http {
+namespace {
+
+using boost::asio::ip::tcp;
+
+// Runs the server's loop on a thread for the test's lifetime.
+struct RunningServer {
+  RunningServer(HttpServerConfig cfg, HttpServer::AsyncHandler handler) : server(io, cfg, std::move(handler)) {
+    port = *server.start();
+    thread = std::thread([this] { io.run(); });
+  }
+  ~RunningServer() {
+    boost::asio::post(io, [this] { server.stop(); io.stop(); });
+    thread.join();
+  }
+  boost::asio::io_context io;
+  HttpServer server;
+  std::uint16_t port = 0;
+  std::thread thread;
+};
+
+std::string exchange(std::uint16_t port, const std::string& request) {
+  boost::asio::io_context io;
+  tcp::socket s(io);
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  if (!request.empty()) boost::asio::write(s, boost::asio::buffer(request));
+  std::string out;
+  boost::system::error_code ec;
+  boost::asio::read(s, boost::asio::dynamic_buffer(out), ec);  // until the server closes
+  return out;
+}
+
+TEST(HttpServer, AsyncHandlerRepliesLater) {
+  HttpServer::Reply parked;
+  RunningServer srv({}, [&](Request r, HttpServer::Reply reply) {
+    // Answer from another thread, later, as a southbound call would.
+    std::thread([reply = std::move(reply), body = r.target] { reply({200, body, {{"X-Test", "1"}}, "text/plain"}); }).detach();
+  });
+  auto out = exchange(srv.port, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(out.find("HTTP/1.1 200"), std::string::npos) << out;
+  EXPECT_NE(out.find("X-Test: 1"), std::string::npos) << out;
+  EXPECT_NE(out.find("/hello"), std::string::npos) << out;
+}
+
+TEST(HttpServer, IdleConnectionsAreClosed) {
+  HttpServerConfig cfg;
+  cfg.idle_timeout = std::chrono::milliseconds(100);
+  RunningServer srv(cfg, [](Request, HttpServer::Reply reply) { reply({}); });
+  const auto start = std::chrono::steady_clock::now();
+  auto silent = exchange(srv.port, "");                 // connects, says nothing
+  auto partial = exchange(srv.port, "GET / HTTP/1.1\r\n");  // never finishes its headers
+  EXPECT_EQ(silent, "");
+  EXPECT_EQ(partial, "");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << "closed by the server, not hanging";
+  // A well-behaved client is still served.
+  EXPECT_NE(exchange(srv.port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("200"), std::string::npos);
+}
+
+TEST(HttpServer, MalformedRequestIs400AndServerKeepsServing) {
+  RunningServer srv({}, [](Request, HttpServer::Reply reply) { reply({200, "ok", {}, "text/plain"}); });
+  auto bad = exchange(srv.port, "NOT-HTTP\r\n\r\n");
+  EXPECT_NE(bad.find("400"), std::string::npos) << bad;
+  EXPECT_NE(exchange(srv.port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("200 OK"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bmf::http
