@@ -24,7 +24,10 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using asio::ip::tcp;
 
-class HttpServer::Impl {
+// Coroutines take a shared_ptr to the Impl as a parameter (copied into the frame at
+// call time), so a server destroyed with connections in flight is freed only after
+// they have wound down.
+class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
  public:
   Impl(asio::io_context& io, HttpServerConfig config, AsyncHandler handler)
       : io_(io), config_(std::move(config)), handler_(std::move(handler)), acceptor_(io) {}
@@ -45,7 +48,7 @@ class HttpServer::Impl {
       return unavailable(
           fmt::format("cannot listen on {}:{}: {}", config_.listen_address, config_.listen_port, ec.message()));
     }
-    asio::co_spawn(io_, accept_loop(), asio::detached);
+    asio::co_spawn(io_, accept_loop(shared_from_this()), asio::detached);
     return acceptor_.local_endpoint().port();
   }
 
@@ -74,7 +77,7 @@ class HttpServer::Impl {
     return ok_status();
   }
 
-  asio::awaitable<void> accept_loop() {
+  asio::awaitable<void> accept_loop(std::shared_ptr<Impl> self) {
     while (!stopping_) {
       boost::system::error_code ec;
       tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
@@ -84,14 +87,14 @@ class HttpServer::Impl {
       }
       socket.set_option(tcp::no_delay(true), ec);
       if (tls_) {
-        asio::co_spawn(io_, serve_tls(ssl::stream<tcp::socket>(std::move(socket), *tls_)), asio::detached);
+        asio::co_spawn(io_, serve_tls(self, ssl::stream<tcp::socket>(std::move(socket), *tls_)), asio::detached);
       } else {
-        asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+        asio::co_spawn(io_, serve_plain(self, std::move(socket)), asio::detached);
       }
     }
   }
 
-  asio::awaitable<void> serve_tls(ssl::stream<tcp::socket> stream) {
+  asio::awaitable<void> serve_tls(std::shared_ptr<Impl> self, ssl::stream<tcp::socket> stream) {
     boost::system::error_code ec;
     sockets_.insert(&stream.next_layer());
     {
@@ -123,7 +126,7 @@ class HttpServer::Impl {
     std::shared_ptr<bool> live_;
   };
 
-  asio::awaitable<void> serve(tcp::socket socket) { co_await serve<tcp::socket>(socket); }
+  asio::awaitable<void> serve_plain(std::shared_ptr<Impl> self, tcp::socket socket) { co_await serve<tcp::socket>(socket); }
 
   // Hands the request to the handler and waits for its reply without blocking the loop.
   asio::awaitable<Response> call_handler(Request in) {
@@ -207,12 +210,12 @@ class HttpServer::Impl {
 };
 
 HttpServer::HttpServer(asio::io_context& io, HttpServerConfig config, Handler handler)
-    : impl_(std::make_unique<Impl>(io, std::move(config), [h = std::move(handler)](Request r, Reply reply) {
+    : impl_(std::make_shared<Impl>(io, std::move(config), [h = std::move(handler)](Request r, Reply reply) {
         reply(h(r));
       })) {}
 HttpServer::HttpServer(asio::io_context& io, HttpServerConfig config, AsyncHandler handler)
-    : impl_(std::make_unique<Impl>(io, std::move(config), std::move(handler))) {}
-HttpServer::~HttpServer() = default;
+    : impl_(std::make_shared<Impl>(io, std::move(config), std::move(handler))) {}
+HttpServer::~HttpServer() { impl_->stop(); }
 Result<std::uint16_t> HttpServer::start() { return impl_->start(); }
 void HttpServer::stop() { impl_->stop(); }
 
