@@ -220,28 +220,22 @@ class CurlMultiClient::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void arm(curl_socket_t fd, const std::shared_ptr<Socket>& s) {
-    if ((s->want & CURL_POLL_IN) && !s->read_armed) {
-      s->read_armed = true;
-      s->descriptor.async_wait(asio::posix::stream_descriptor::wait_read,
-                               [weak = weak_from_this(), fd, s](boost::system::error_code ec) {
-                                 s->read_armed = false;
-                                 auto me = weak.lock();
-                                 if (ec || s->gone || !me || me->stopped_) return;
-                                 me->action(fd, CURL_CSELECT_IN);
-                                 if (!s->gone) me->arm(fd, s);
-                               });
-    }
-    if ((s->want & CURL_POLL_OUT) && !s->write_armed) {
-      s->write_armed = true;
-      s->descriptor.async_wait(asio::posix::stream_descriptor::wait_write,
-                               [weak = weak_from_this(), fd, s](boost::system::error_code ec) {
-                                 s->write_armed = false;
-                                 auto me = weak.lock();
-                                 if (ec || s->gone || !me || me->stopped_) return;
-                                 me->action(fd, CURL_CSELECT_OUT);
-                                 if (!s->gone) me->arm(fd, s);
-                               });
-    }
+    if (s->want & CURL_POLL_IN) arm_one(fd, s, asio::posix::stream_descriptor::wait_read, &Socket::read_armed, CURL_CSELECT_IN);
+    if (s->want & CURL_POLL_OUT) arm_one(fd, s, asio::posix::stream_descriptor::wait_write, &Socket::write_armed, CURL_CSELECT_OUT);
+  }
+
+  // One pending readiness wait per direction; when it fires libcurl acts, then we wait again if it still wants to.
+  void arm_one(curl_socket_t fd, const std::shared_ptr<Socket>& s, asio::posix::stream_descriptor::wait_type type,
+               bool Socket::*armed, int select) {
+    if (s.get()->*armed) return;
+    s.get()->*armed = true;
+    s->descriptor.async_wait(type, [weak = weak_from_this(), fd, s, armed, select](boost::system::error_code ec) {
+      s.get()->*armed = false;
+      auto me = weak.lock();
+      if (ec || s->gone || !me || me->stopped_) return;
+      me->action(fd, select);
+      if (!s->gone) me->arm(fd, s);
+    });
   }
 
   void action(curl_socket_t fd, int mask) {
