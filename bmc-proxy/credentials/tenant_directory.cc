@@ -135,9 +135,11 @@ Result<TenantDirectory> TenantDirectory::parse(std::string_view text, std::strin
   return dir;
 }
 
-Result<Principal> TenantDirectory::authenticate(const std::string& name, const std::string& password) {
+Result<Principal> TenantDirectory::authenticate(const std::string& name, const std::string& password, bool allow_slow_check) {
   static const Status kDenied = unauthenticated("invalid user name or password");
+  static const Status kThrottled = unavailable("too many failed logins; try again later");
   auto it = entries_.find(name);
+  if (it == entries_.end() && !allow_slow_check) return kThrottled;
   if (it == entries_.end()) {
     (void)pbkdf2(password, "bmf-no-such-user", kMinIterations);  // similar cost for unknown names
     return kDenied;
@@ -145,6 +147,7 @@ Result<Principal> TenantDirectory::authenticate(const std::string& name, const s
   Entry& e = it->second;
   const auto digest = fast_digest(name, password);
   if (e.verified && CRYPTO_memcmp(e.verified->data(), digest.data(), digest.size()) == 0) return e.principal;
+  if (!allow_slow_check) return kThrottled;
   const std::string computed = pbkdf2(password, e.salt, e.iterations);
   if (CRYPTO_memcmp(computed.data(), e.hash.data(), e.hash.size()) != 0) return kDenied;
   e.verified = digest;

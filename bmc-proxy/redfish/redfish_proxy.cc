@@ -118,11 +118,25 @@ std::optional<Principal> RedfishProxy::authenticate(const CallPtr& call) {
     call->detail = "malformed Authorization header";
     return std::nullopt;
   }
-  auto who = d_.principals->authenticate(basic->first, basic->second);
+  auto who = check_password(call, basic->first, basic->second);
   if (who.ok()) return *who;
-  call->audited = true;
-  call->detail = fmt::format("bad password for '{}'", basic->first.substr(0, 64));
   return std::nullopt;
+}
+
+Result<Principal> RedfishProxy::check_password(const CallPtr& call, const std::string& user, const std::string& password) {
+  const bool throttled = throttle_.blocked(call->req.peer);
+  auto who = d_.principals->authenticate(user, password, !throttled);
+  // A success does not clear the address's streak: a caller holding one valid
+  // password must not be able to keep guessing others from the same address.
+  if (who.ok()) return who;
+  call->audited = true;
+  if (throttled) {
+    call->detail = fmt::format("'{}' refused unchecked: too many failed logins from this address", user.substr(0, 64));
+  } else {
+    call->detail = fmt::format("bad password for '{}'", user.substr(0, 64));
+    throttle_.failed(call->req.peer);
+  }
+  return who.status();
 }
 
 void RedfishProxy::login(const CallPtr& call) {
@@ -135,7 +149,7 @@ void RedfishProxy::login(const CallPtr& call) {
   }
   const std::string user = body["UserName"];
   call->detail = fmt::format("user '{}'", user.substr(0, 64));
-  auto who = d_.principals->authenticate(user, body["Password"]);
+  auto who = check_password(call, user, body["Password"]);
   if (!who.ok()) return answer(call, redfish::error(401, msg::kNoValidSession, "Invalid user name or password.", "", kRealm));
   call->who = *who;
   Session s = d_.sessions.create(*who);

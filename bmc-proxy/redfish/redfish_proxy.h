@@ -16,6 +16,7 @@
 #include "bmc-proxy/leases/lease_table.h"
 #include "bmc-proxy/metrics/proxy_metrics.h"
 #include "bmc-proxy/redfish/bmc_gateway.h"
+#include "bmc-proxy/redfish/login_throttle.h"
 #include "bmc-proxy/redfish/session_store.h"
 #include "common/http/http_server.h"
 
@@ -54,7 +55,11 @@ class RedfishProxy {
   void forward(const CallPtr& call, bool system, std::string rest, std::string method, std::string body);
   bool may_reach(const Principal& who, std::uint64_t node) const;
 
+  // Checks a password (slow: PBKDF2) unless the caller's address is throttled.
+  Result<Principal> check_password(const CallPtr& call, const std::string& user, const std::string& password);
+
   RedfishProxyDeps d_;
+  LoginThrottle throttle_;
 };
 
 }  // namespace bmf::bmcproxy

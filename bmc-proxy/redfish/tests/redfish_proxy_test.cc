@@ -79,10 +79,10 @@ class RedfishProxyTest : public ::testing::Test {
   }
 
   http::Response call(std::string method, std::string target, std::string auth = {}, std::string body = {},
-                      std::map<std::string, std::string> headers = {}) {
+                      std::map<std::string, std::string> headers = {}, std::string peer = "192.0.2.7") {
     if (!auth.empty()) headers[auth.rfind("Basic ", 0) == 0 ? "authorization" : "x-auth-token"] = auth;
     std::optional<http::Response> out;
-    proxy_->handle({std::move(method), std::move(target), std::move(body), std::move(headers), "192.0.2.7"},
+    proxy_->handle({std::move(method), std::move(target), std::move(body), std::move(headers), std::move(peer)},
                    [&](http::Response r) { out = std::move(r); });
     io_.restart();
     while (!out && io_.run_one_for(std::chrono::seconds(20)) > 0) {
@@ -255,6 +255,18 @@ TEST_F(RedfishProxyTest, SessionsLoginUseAndDeleteOnlyTheirOwn) {
   EXPECT_NE(audit_text().find(R"("action":"login")"), std::string::npos);
   EXPECT_EQ(audit_text().find(token), std::string::npos) << "tokens never reach the audit log";
   EXPECT_EQ(audit_text().find("pw-a"), std::string::npos);
+}
+
+TEST_F(RedfishProxyTest, RepeatedBadPasswordsThrottleTheAddressNotTheTenant) {
+  ASSERT_EQ(call("GET", "/redfish/v1/Systems", a_).status, 200);  // team-a's password verified once
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(call("GET", "/redfish/v1/Systems", basic("team-b", "guess" + std::to_string(i))).status, 401);
+  // From this address even team-b's right password is now refused without a check...
+  EXPECT_EQ(call("GET", "/redfish/v1/Systems", b_).status, 401);
+  EXPECT_NE(audit_text().find("too many failed logins from this address"), std::string::npos) << audit_text();
+  // ...but a password already verified still works, and other addresses are unaffected.
+  EXPECT_EQ(call("GET", "/redfish/v1/Systems", a_).status, 200);
+  EXPECT_EQ(call("GET", "/redfish/v1/Systems", b_, "", {}, "198.51.100.9").status, 200);
+  EXPECT_EQ(call("POST", "/redfish/v1/SessionService/Sessions", "", R"({"UserName":"coordinator","Password":"pw-svc"})").status, 401);
 }
 
 TEST_F(RedfishProxyTest, UnreachableBmcIs503WithRetryAfter) {
