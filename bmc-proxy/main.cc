@@ -214,6 +214,11 @@ int main(int argc, char** argv) {
     std::cerr << "bmf-bmc-proxy: error: --bmcs and --principals are required (see --help)\n";
     return 2;
   }
+  if (cfg.lease_wait_ms >= cfg.lease_stale_ms) {
+    // Each long-poll answer confirms the leases; a longer wait would turn them stale between answers.
+    std::cerr << "bmf-bmc-proxy: error: --lease-wait-ms must be shorter than --lease-stale-ms\n";
+    return 2;
+  }
   if (cfg.insecure_http == (!cfg.tls_cert.empty() || !cfg.tls_key.empty())) {
     std::cerr << "bmf-bmc-proxy: error: give --tls-cert and --tls-key, or --insecure-http for a lab (not both)\n";
     return 2;
