@@ -49,7 +49,6 @@ void LeaseFollower::poll() {
       table_.confirm();
     }
     first_ = failing_ = false;
-    if (changed && on_change_) on_change_();
     poll();
   });
 }

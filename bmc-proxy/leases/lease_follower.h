@@ -4,7 +4,6 @@
 // proxy within one local round trip. On errors it retries every second; the
 // table turns stale (tenants get 503) if the coordinator stays away.
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,8 +23,6 @@ class LeaseFollower {
   LeaseFollower(boost::asio::io_context& io, CurlMultiClient& http, LeaseTable& table, LeaseFollowerConfig config);
   ~LeaseFollower();
   void start();
-  // Runs after every change the table takes (tests, metrics).
-  void on_change(std::function<void()> hook) { on_change_ = std::move(hook); }
 
  private:
   void poll();
@@ -35,7 +32,6 @@ class LeaseFollower {
   CurlMultiClient& http_;
   LeaseTable& table_;
   LeaseFollowerConfig config_;
-  std::function<void()> on_change_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool first_ = true;
   bool failing_ = false;  // log the first failure of a streak only
