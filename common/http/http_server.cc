@@ -94,7 +94,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     }
   }
 
-  asio::awaitable<void> serve_tls(std::shared_ptr<Impl> self, ssl::stream<tcp::socket> stream) {
+  asio::awaitable<void> serve_tls([[maybe_unused]] std::shared_ptr<Impl> self, ssl::stream<tcp::socket> stream) {
     boost::system::error_code ec;
     sockets_.insert(&stream.next_layer());
     {
@@ -126,7 +126,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     std::shared_ptr<bool> live_;
   };
 
-  asio::awaitable<void> serve_plain(std::shared_ptr<Impl> self, tcp::socket socket) { co_await serve<tcp::socket>(socket); }
+  asio::awaitable<void> serve_plain([[maybe_unused]] std::shared_ptr<Impl> self, tcp::socket socket) { co_await serve<tcp::socket>(socket); }
 
   // Hands the request to the handler and waits for its reply without blocking the loop.
   asio::awaitable<Response> call_handler(Request in) {
