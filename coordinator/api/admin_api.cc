@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "common/http/query.h"
 #include "coordinator/mapping/node_proto.h"
 #include "coordinator/mapping/switch_proto.h"
 
@@ -56,12 +57,11 @@ ApiResponse error_response(const Status& status, std::string details) {
 ApiResponse AdminApi::handle(const ApiRequest& req) {
   std::string_view target = req.target;
   std::string_view path = target.substr(0, target.find('?'));
-  std::string_view query = path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view{};
   const bool get = req.method == "GET";
 
   if (path == "/healthz" && get) return {200, R"({"status":"ok"})"};
   if (path == "/api/v1/nodes" && get) return list_nodes();
-  if (path == "/api/v1/events" && get) return list_events(query);
+  if (path == "/api/v1/events" && get) return list_events(target);
   std::string_view rest = path;
   if (path == "/api/v1/switches" || consume(rest, "/api/v1/switches/")) return switch_route(req, path == "/api/v1/switches" ? "" : rest);
   if (path == "/api/v1/leases") return lease_route(req, "");
@@ -161,15 +161,9 @@ ApiResponse AdminApi::get_node(std::string_view id_text) {
   return {200, to_json(to_proto(*node))};
 }
 
-ApiResponse AdminApi::list_events(std::string_view query) {
+ApiResponse AdminApi::list_events(std::string_view target) {
   EventQuery q;
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    std::string_view kv = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    auto eq = kv.find('=');
-    std::string_view key = kv.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? std::string_view{} : kv.substr(eq + 1);
+  for (const auto& [kv, key, value, has_value] : http::query_params(target)) {
     if (key == "node") {
       auto id = parse_id(value, "node");
       if (!id.ok()) return error_response(id.status());

@@ -41,7 +41,7 @@ class AdminApi {
  private:
   ApiResponse list_nodes();
   ApiResponse get_node(std::string_view id);
-  ApiResponse list_events(std::string_view query);
+  ApiResponse list_events(std::string_view target);
   ApiResponse send_command(std::string_view id, const std::string& body);
   ApiResponse switch_route(const ApiRequest& req, std::string_view rest);
   ApiResponse lease_route(const ApiRequest& req, std::string_view rest);

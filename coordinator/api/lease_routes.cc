@@ -2,6 +2,7 @@
 // switch isolation) acts on: project P holds node N until the lease ends.
 #include <fmt/core.h>
 
+#include "common/http/query.h"
 #include "coordinator/api/admin_api.h"
 #include "coordinator/mapping/lease_proto.h"
 #include "coordinator/mapping/node_proto.h"
@@ -9,20 +10,14 @@
 namespace bmf::coordinator {
 
 std::uint64_t AdminApi::lease_revision() {
-  auto list = store_.list_leases(true);
-  return list.ok() ? list->revision : 0;
+  auto revision = store_.lease_revision();
+  return revision.ok() ? *revision : 0;
 }
 
 ApiResponse AdminApi::lease_route(const ApiRequest& req, std::string_view rest) {
-  std::string query = req.target.find('?') == std::string::npos ? "" : req.target.substr(req.target.find('?') + 1);
   if (rest.empty() && req.method == "GET") {
     bool all = false;
-    for (std::size_t pos = 0; pos < query.size();) {
-      auto amp = query.find('&', pos);
-      std::string kv = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
-      pos = amp == std::string::npos ? query.size() : amp + 1;
-      auto eq = kv.find('=');
-      std::string key = kv.substr(0, eq), value = eq == std::string::npos ? "" : kv.substr(eq + 1);
+    for (const auto& [kv, key, value, has_value] : http::query_params(req.target)) {
       const bool number = !value.empty() && value.size() < 16 && value.find_first_not_of("0123456789") == std::string::npos;
       if (key == "all" && (value == "true" || value == "false")) all = value == "true";
       else if ((key == "after_revision" || key == "wait_ms") && number) continue;  // long-poll, see lease_watch.h

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "coordinator/api/admin_api.h"
+#include "common/http/query.h"
 
 namespace bmf::coordinator {
 namespace asio = boost::asio;
@@ -55,15 +56,8 @@ std::optional<LeaseWaitQuery> lease_wait_query(const std::string& target) {
   if (target.compare(0, q, "/api/v1/leases") != 0 || q == std::string::npos) return std::nullopt;
   LeaseWaitQuery out;
   bool any = false;
-  std::string_view query(target);
-  query.remove_prefix(q + 1);
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    std::string_view kv = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    auto eq = kv.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string_view key = kv.substr(0, eq), value = kv.substr(eq + 1);
+  for (const auto& [kv, key, value, has_value] : http::query_params(target)) {
+    if (!has_value) continue;
     std::uint64_t n = 0;
     auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
     if (ec != std::errc() || p != value.data() + value.size()) return std::nullopt;  // the API reports it

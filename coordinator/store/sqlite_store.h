@@ -38,13 +38,13 @@ class SqliteStore final : public Store {
   Status create_lease(LeaseRecord& lease, EventRecord event) override;
   Result<LeaseRecord> end_lease(std::uint64_t id, EpochMs at, EventRecord event) override;
   Result<LeaseList> list_leases(bool active_only) override;
+  Result<std::uint64_t> lease_revision() override;
 
  private:
   explicit SqliteStore(std::unique_ptr<sqlite::Connection> conn) : conn_(std::move(conn)) {}
   Status insert_event(EventRecord& event);
   Result<std::vector<std::string>> macs_of(std::uint64_t id);
   Result<NodeRecord> read_node_row(sqlite::Statement& st);
-  Result<std::uint64_t> lease_revision();
   Result<LeaseRecord> get_lease(std::uint64_t id);
 
   std::unique_ptr<sqlite::Connection> conn_;

@@ -50,6 +50,8 @@ class Store {
   // Ends an active lease (ended_at_ms = at); NOT_FOUND / FAILED_PRECONDITION if already ended.
   virtual Result<LeaseRecord> end_lease(std::uint64_t id, EpochMs at, EventRecord event) = 0;
   virtual Result<LeaseList> list_leases(bool active_only) = 0;
+  // The newest change to any lease (0: none yet), without reading the leases.
+  virtual Result<std::uint64_t> lease_revision() = 0;
 
   virtual Result<std::vector<EventRecord>> list_events(const EventQuery& query) = 0;
 };
