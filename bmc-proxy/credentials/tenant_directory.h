@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/crypto/secrets.h"
 #include "common/status/status.h"
 
 namespace bmf::bmcproxy {
@@ -24,7 +25,7 @@ struct Principal {
 };
 
 // "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>" with a fresh random salt.
-std::string hash_password(std::string_view password, int iterations = 200'000);
+using crypto::hash_password;
 
 class TenantDirectory {
  public:

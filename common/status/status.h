@@ -57,6 +57,7 @@ inline Status failed_precondition(std::string m) { return {StatusCode::kFailedPr
 inline Status permission_denied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
 inline Status unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
 inline Status data_loss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
+inline Status already_exists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
 
 // Result<T> holds a T or a non-OK Status; holding a value means success.
 template <typename T>

@@ -47,6 +47,7 @@ struct EventRecord {
   std::uint64_t node_id = 0;  // 0 when not about one node
   std::string kind;          // stable ID, e.g. NODE_REGISTERED
   std::string message;
+  std::string project;       // the project it concerns ('' : site-wide, admins only)
 };
 
 // A switch bmf manages, and how to reach it. Secrets are referenced by file, never stored.
@@ -95,6 +96,107 @@ struct LeaseList {
 struct EventQuery {
   std::uint64_t node_id = 0;  // 0: all nodes
   std::uint32_t limit = 100;  // newest first
+  // When set, only events of these projects (a tenant's view); nullopt: all.
+  std::optional<std::vector<std::string>> projects;
+};
+
+// ---- Tenancy (migration 0005) ----
+
+enum class UserRole { kMember, kAdmin, kService };
+std::string_view to_string(UserRole role);
+std::optional<UserRole> user_role_from_string(std::string_view text);
+
+struct UserRecord {
+  std::uint64_t id = 0;
+  std::string name;
+  UserRole role = UserRole::kMember;
+  std::string password_hash;  // '' : no password login
+  EpochMs created_at_ms = 0;
+  std::vector<std::string> projects;  // filled by list/get
+};
+
+inline constexpr std::int64_t kUnlimited = -1;
+
+struct ProjectRecord {
+  std::uint64_t id = 0;
+  std::string name;
+  std::int64_t quota_nodes = kUnlimited;
+  std::int64_t quota_networks = kUnlimited;
+  EpochMs created_at_ms = 0;
+  std::vector<std::string> members;  // filled by get/list
+  std::int64_t nodes_in_use = 0;     // active leases, filled by get/list
+  std::int64_t networks_in_use = 0;  // owned networks, filled by get/list
+};
+
+enum class TokenKind { kApi, kSession };
+
+struct TokenRecord {
+  std::uint64_t id = 0;
+  std::uint64_t user_id = 0;
+  std::string sha256;  // of the secret; the secret itself is shown once and never stored
+  TokenKind kind = TokenKind::kApi;
+  std::string description;
+  EpochMs created_at_ms = 0;
+  EpochMs expires_at_ms = 0;  // 0: never
+  EpochMs revoked_at_ms = 0;  // 0: not revoked
+};
+
+// ---- Networks (migration 0006) ----
+
+struct NetworkRecord {
+  std::uint64_t id = 0;
+  std::string name;
+  std::string project;  // owner; '' for an imported site network
+  std::uint16_t vlan = 0;
+  enum class Kind { kTenant, kExternal } kind = Kind::kTenant;
+  EpochMs created_at_ms = 0;
+  std::vector<std::string> shared_with;  // external networks: the projects that may attach to it
+};
+
+// How create_network picks and checks: quota of the owning project, the tenant VLAN pool.
+struct NetworkRules {
+  std::uint16_t pool_first = 0;  // tenant networks: the VLAN is the lowest free one in [first, last]
+  std::uint16_t pool_last = 0;
+  std::vector<std::uint16_t> reserved;  // never handed out (parking/provisioning VLANs)
+};
+
+// One NIC on one network.
+struct AttachmentRecord {
+  std::uint64_t node_id = 0;
+  std::string nic;
+  std::uint64_t network_id = 0;
+  bool tagged = false;
+  std::string project;
+  bool operator==(const AttachmentRecord&) const = default;
+};
+
+struct NicPortRecord {
+  std::uint64_t node_id = 0;
+  std::string nic;
+  std::string switch_name;
+  std::string port;
+};
+
+struct OperationRecord {
+  std::uint64_t id = 0;
+  std::string kind;
+  std::string project;
+  std::string target;
+  std::string state = "pending";  // pending | running | succeeded | failed
+  std::string stage;
+  std::string message;
+  std::string detail;
+  std::string actor;
+  EpochMs created_at_ms = 0;
+  EpochMs updated_at_ms = 0;
+};
+
+// The database half of a network operation, written in one transaction once the
+// switches have confirmed: the NICs' new attachments and their ports' new config.
+struct NetworkChange {
+  std::vector<std::pair<std::uint64_t, std::string>> nics;  // (node, nic) whose attachments are replaced
+  std::vector<AttachmentRecord> attachments;                // their attachments afterwards
+  std::vector<SwitchPortRecord> ports;                      // desired port config afterwards
 };
 
 }  // namespace bmf::coordinator

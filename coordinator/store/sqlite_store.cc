@@ -123,8 +123,9 @@ Result<std::vector<NodeRecord>> SqliteStore::list_nodes() {
 
 Status SqliteStore::insert_event(EventRecord& e) {
   BMF_ASSIGN_OR_RETURN(auto* st,
-                       conn_->prepare("INSERT INTO events(time, actor, node_id, kind, message) VALUES (?,?,?,?,?)"));
+                       conn_->prepare("INSERT INTO events(time, actor, node_id, kind, message, project) VALUES (?,?,?,?,?,?)"));
   st->bind(1, e.time_ms).bind(2, e.actor).bind(3, static_cast<std::int64_t>(e.node_id)).bind(4, e.kind).bind(5, e.message);
+  st->bind(6, e.project);
   BMF_RETURN_IF_ERROR(st->run());
   e.id = static_cast<std::uint64_t>(conn_->last_insert_rowid());
   return ok_status();
@@ -198,14 +199,22 @@ Status SqliteStore::set_node_hardware(std::uint64_t id, const std::string& hardw
 Status SqliteStore::append_event(EventRecord event) { return insert_event(event); }
 
 Result<std::vector<EventRecord>> SqliteStore::list_events(const EventQuery& q) {
-  const bool by_node = q.node_id != 0;
-  BMF_ASSIGN_OR_RETURN(
-      auto* st, conn_->prepare(by_node ? "SELECT id, time, actor, node_id, kind, message FROM events "
-                                         "WHERE node_id = ? ORDER BY id DESC LIMIT ?"
-                                       : "SELECT id, time, actor, node_id, kind, message FROM events "
-                                         "ORDER BY id DESC LIMIT ?"));
+  std::string where;
+  if (q.node_id != 0) where += " AND node_id = ?";
+  if (q.projects) {
+    // A tenant's view: only their projects' events (none when they have no project).
+    where += " AND project IN (''";
+    for (std::size_t i = 0; i < q.projects->size(); ++i) where += ",?";
+    where += ") AND project <> ''";
+  }
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT id, time, actor, node_id, kind, message, project FROM events "
+                                                            "WHERE 1{} ORDER BY id DESC LIMIT ?",
+                                                            where)));
   int i = 1;
-  if (by_node) st->bind(i++, static_cast<std::int64_t>(q.node_id));
+  if (q.node_id != 0) st->bind(i++, static_cast<std::int64_t>(q.node_id));
+  if (q.projects) {
+    for (const auto& p : *q.projects) st->bind(i++, p);
+  }
   st->bind(i, std::int64_t{q.limit});
   std::vector<EventRecord> events;
   for (;;) {
@@ -216,7 +225,8 @@ Result<std::vector<EventRecord>> SqliteStore::list_events(const EventQuery& q) {
                                  .actor = st->column_text(2),
                                  .node_id = static_cast<std::uint64_t>(st->column_int(3)),
                                  .kind = st->column_text(4),
-                                 .message = st->column_text(5)});
+                                 .message = st->column_text(5),
+                                 .project = st->column_text(6)});
   }
   return events;
 }
@@ -283,6 +293,12 @@ Result<SwitchRecord> SqliteStore::get_switch(const std::string& name) {
 Status SqliteStore::save_switch_port(const SwitchPortRecord& p, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
+  BMF_RETURN_IF_ERROR(write_switch_port(p));
+  BMF_RETURN_IF_ERROR(insert_event(event));
+  return tx.commit();
+}
+
+Status SqliteStore::write_switch_port(const SwitchPortRecord& p) {
   std::string trunks;
   for (auto v : p.trunk_vlans) trunks += (trunks.empty() ? "" : ",") + std::to_string(v);
   BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT OR REPLACE INTO switch_ports(switch, port, mode, access_vlan, "
@@ -293,8 +309,7 @@ Status SqliteStore::save_switch_port(const SwitchPortRecord& p, EventRecord even
     if (s.code() == StatusCode::kAlreadyExists) return not_found(fmt::format("switch {} does not exist", p.switch_name));
     return s;
   }
-  BMF_RETURN_IF_ERROR(insert_event(event));
-  return tx.commit();
+  return ok_status();
 }
 
 Result<std::vector<SwitchPortRecord>> SqliteStore::list_switch_ports(const std::string& switch_name) {

@@ -38,6 +38,11 @@ Status SqliteStore::create_lease(LeaseRecord& lease, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
   BMF_RETURN_IF_ERROR(get_node(lease.node_id).status());
+  BMF_ASSIGN_OR_RETURN(ProjectRecord project, get_project(lease.project));
+  if (project.quota_nodes != kUnlimited && project.nodes_in_use >= project.quota_nodes) {
+    return failed_precondition(fmt::format("quota 'nodes' of project {} is {} and {} are in use", lease.project,
+                                           project.quota_nodes, project.nodes_in_use));
+  }
   BMF_ASSIGN_OR_RETURN(std::uint64_t revision, lease_revision());
   BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO leases(node_id, project, owner, created_at_ms, ended_at_ms, "
                                                 "revision) VALUES (?,?,?,?,0,?)"));
@@ -53,6 +58,7 @@ Status SqliteStore::create_lease(LeaseRecord& lease, EventRecord event) {
   lease.revision = revision + 1;
   lease.ended_at_ms = 0;
   event.node_id = lease.node_id;
+  event.project = lease.project;
   BMF_RETURN_IF_ERROR(insert_event(event));
   return tx.commit();
 }
@@ -69,6 +75,7 @@ Result<LeaseRecord> SqliteStore::end_lease(std::uint64_t id, EpochMs at, EventRe
   lease.ended_at_ms = at;
   lease.revision = revision + 1;
   event.node_id = lease.node_id;
+  event.project = lease.project;
   BMF_RETURN_IF_ERROR(insert_event(event));
   BMF_RETURN_IF_ERROR(tx.commit());
   return lease;

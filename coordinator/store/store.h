@@ -45,7 +45,8 @@ class Store {
   virtual Status save_switch_port(const SwitchPortRecord& port, EventRecord event) = 0;
   virtual Result<std::vector<SwitchPortRecord>> list_switch_ports(const std::string& switch_name) = 0;
   // Leases. create_lease fills in id/revision; FAILED_PRECONDITION when the node
-  // already has an active lease, NOT_FOUND for an unknown node.
+  // already has an active lease or the project's node quota is used up, NOT_FOUND
+  // for an unknown node or project.
   virtual Status create_lease(LeaseRecord& lease, EventRecord event) = 0;
   // Ends an active lease (ended_at_ms = at); NOT_FOUND / FAILED_PRECONDITION if already ended.
   virtual Result<LeaseRecord> end_lease(std::uint64_t id, EpochMs at, EventRecord event) = 0;
@@ -54,6 +55,52 @@ class Store {
   virtual Result<std::uint64_t> lease_revision() = 0;
 
   virtual Result<std::vector<EventRecord>> list_events(const EventQuery& query) = 0;
+
+  // ---- Tenancy. Names are unique; ALREADY_EXISTS / NOT_FOUND name the object. ----
+  virtual Status create_user(UserRecord& user, EventRecord event) = 0;
+  virtual Result<UserRecord> get_user(const std::string& name) = 0;
+  virtual Result<UserRecord> get_user_by_id(std::uint64_t id) = 0;
+  virtual Result<std::vector<UserRecord>> list_users() = 0;
+  // Removes the user, their memberships and tokens.
+  virtual Status delete_user(const std::string& name, EventRecord event) = 0;
+  virtual Status set_user_password(const std::string& name, const std::string& password_hash, EventRecord event) = 0;
+
+  virtual Status create_project(ProjectRecord& project, EventRecord event) = 0;
+  virtual Result<ProjectRecord> get_project(const std::string& name) = 0;
+  virtual Result<std::vector<ProjectRecord>> list_projects() = 0;
+  // FAILED_PRECONDITION while it holds leases or networks.
+  virtual Status delete_project(const std::string& name, EventRecord event) = 0;
+  virtual Status set_project_quota(const std::string& name, std::int64_t nodes, std::int64_t networks, EventRecord event) = 0;
+  virtual Status add_member(const std::string& user, const std::string& project, EventRecord event) = 0;
+  virtual Status remove_member(const std::string& user, const std::string& project, EventRecord event) = 0;
+
+  virtual Status create_token(TokenRecord& token, EventRecord event) = 0;
+  virtual Result<TokenRecord> find_token(const std::string& sha256) = 0;
+  virtual Result<std::vector<TokenRecord>> list_tokens(std::uint64_t user_id) = 0;
+  virtual Status revoke_token(std::uint64_t id, EpochMs at, EventRecord event) = 0;
+  // Grows on every change that can take access away (membership, token, user);
+  // the BMC proxy's cached logins are re-checked when it moves.
+  virtual Result<std::uint64_t> access_revision() = 0;
+
+  // ---- Networks ----
+  // Tenant networks get the lowest free VLAN of the pool; external ones keep theirs
+  // (ALREADY_EXISTS when any network has it). The owning project's network quota
+  // is checked in the same transaction (FAILED_PRECONDITION naming quota and use).
+  virtual Status create_network(NetworkRecord& network, const NetworkRules& rules, EventRecord event) = 0;
+  virtual Result<NetworkRecord> get_network(std::uint64_t id) = 0;
+  virtual Result<std::vector<NetworkRecord>> list_networks() = 0;
+  // FAILED_PRECONDITION while any NIC is attached.
+  virtual Status delete_network(std::uint64_t id, EventRecord event) = 0;
+  virtual Result<std::vector<AttachmentRecord>> list_attachments() = 0;
+  virtual Status set_nic_port(const NicPortRecord& override_port, EventRecord event) = 0;
+  virtual Result<std::vector<NicPortRecord>> list_nic_ports() = 0;
+
+  // ---- Operations journal ----
+  virtual Status create_operation(OperationRecord& op) = 0;
+  virtual Status update_operation(const OperationRecord& op) = 0;
+  virtual Result<OperationRecord> get_operation(std::uint64_t id) = 0;
+  // Attachments and port rows of `change`, the operation's final state and the event, atomically.
+  virtual Status commit_network_change(const NetworkChange& change, const OperationRecord& op, EventRecord event) = 0;
 };
 
 }  // namespace bmf::coordinator
