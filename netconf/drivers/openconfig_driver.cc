@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <pugixml.hpp>
 
 #include "netconf/client/xml_util.h"
@@ -49,8 +51,15 @@ Status validate_change_set(const ChangeSet& c) {
       }
     }
   }
-  for (auto v : c.ensure_vlans) {
-    if (bad_vlan(v)) return invalid_argument(fmt::format("VLAN {} is outside 1..4094", v));
+  for (const auto* list : {&c.ensure_vlans, &c.remove_vlans}) {
+    for (auto v : *list) {
+      if (bad_vlan(v)) return invalid_argument(fmt::format("VLAN {} is outside 1..4094", v));
+    }
+  }
+  for (auto v : c.remove_vlans) {
+    if (std::find(c.ensure_vlans.begin(), c.ensure_vlans.end(), v) != c.ensure_vlans.end()) {
+      return invalid_argument(fmt::format("VLAN {} is both created and removed", v));
+    }
   }
   return ok_status();
 }
@@ -84,7 +93,7 @@ std::string openconfig_edit_xml(const ChangeSet& changes, const OpenConfigOption
       }
     }
   }
-  if (!changes.ensure_vlans.empty()) {
+  if (!changes.ensure_vlans.empty() || !changes.remove_vlans.empty()) {
     auto nis = doc.append_child("network-instances");
     nis.append_attribute("xmlns") = kNetInstNs;
     auto ni = nis.append_child("network-instance");
@@ -96,6 +105,13 @@ std::string openconfig_edit_xml(const ChangeSet& changes, const OpenConfigOption
       auto vc = vlan.append_child("config");
       leaf(vc, "vlan-id", std::to_string(v));
       leaf(vc, "name", fmt::format("bmf-{}", v));
+    }
+    for (auto v : changes.remove_vlans) {
+      // remove (not delete): no error when the VLAN is already gone.
+      auto vlan = vlans.append_child("vlan");
+      vlan.append_attribute("xmlns:nc") = kBaseNs;
+      vlan.append_attribute("nc:operation") = "remove";
+      leaf(vlan, "vlan-id", std::to_string(v));
     }
   }
   std::ostringstream out;
@@ -147,8 +163,50 @@ Status OpenConfigDriver::fail_and_release(Status why) {
   return why;
 }
 
+Result<std::map<std::string, std::vector<std::uint16_t>>> parse_openconfig_vlans(std::string_view data_xml) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(data_xml.data(), data_xml.size(), pugi::parse_default | pugi::parse_fragment)) {
+    return invalid_argument("get-config data is not well-formed XML");
+  }
+  std::map<std::string, std::vector<std::uint16_t>> out;
+  pugi::xml_node scope = doc;
+  if (auto data = child(doc, "data")) scope = data;
+  for (auto top : scope.children()) {
+    if (local_name(top) != "network-instances") continue;
+    for (auto ni : top.children()) {
+      if (local_name(ni) != "network-instance") continue;
+      auto& vlans = out[child(ni, "name").child_value()];
+      for (auto vlan : child(ni, "vlans").children()) {
+        if (local_name(vlan) == "vlan") vlans.push_back(static_cast<std::uint16_t>(std::atoi(child(vlan, "vlan-id").child_value())));
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::vector<std::uint16_t>>> OpenConfigDriver::read_vlans() {
+  pugi::xml_document filter;
+  filter.append_child("network-instances").append_attribute("xmlns") = kNetInstNs;
+  std::ostringstream f;
+  filter.first_child().print(f, "", pugi::format_raw);
+  BMF_ASSIGN_OR_RETURN(std::string data, session_.get_config(Datastore::kRunning, f.str()));
+  return parse_openconfig_vlans(data);
+}
+
+Status OpenConfigDriver::check_network_instance() {
+  BMF_ASSIGN_OR_RETURN(auto instances, read_vlans());
+  if (instances.count(options_.network_instance)) return ok_status();
+  std::vector<std::string> names;
+  for (const auto& [name, vlans] : instances) names.push_back(name);
+  return failed_precondition(fmt::format("network instance '{}' does not exist on the switch (it has: {})",
+                                         options_.network_instance, names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "))));
+}
+
 Status OpenConfigDriver::prepare(const ChangeSet& changes, const PrepareOptions& options) {
   BMF_RETURN_IF_ERROR(validate_change_set(changes));
+  // A VLAN edit under a network instance the switch does not have would create a
+  // stray instance (or be rejected late): refuse it with the names it does have.
+  if (!changes.ensure_vlans.empty() || !changes.remove_vlans.empty()) BMF_RETURN_IF_ERROR(check_network_instance());
   candidate_ = session_.has_capability("urn:ietf:params:netconf:capability:candidate");
   const Datastore target = candidate_ ? Datastore::kCandidate : Datastore::kRunning;
   BMF_RETURN_IF_ERROR(session_.lock(target));
@@ -184,6 +242,17 @@ Status OpenConfigDriver::prepare(const ChangeSet& changes, const PrepareOptions&
 }
 
 Status OpenConfigDriver::verify(const ChangeSet& changes) {
+  if (!changes.ensure_vlans.empty() || !changes.remove_vlans.empty()) {
+    BMF_ASSIGN_OR_RETURN(auto instances, read_vlans());
+    const auto& have = instances[options_.network_instance];
+    auto has = [&](std::uint16_t v) { return std::find(have.begin(), have.end(), v) != have.end(); };
+    for (auto v : changes.ensure_vlans) {
+      if (!has(v)) return Status(StatusCode::kAborted, fmt::format("verify: VLAN {} missing after commit", v));
+    }
+    for (auto v : changes.remove_vlans) {
+      if (has(v)) return Status(StatusCode::kAborted, fmt::format("verify: VLAN {} still present after commit", v));
+    }
+  }
   BMF_ASSIGN_OR_RETURN(auto now, read_ports());
   for (const auto& [port, want] : changes.ports) {
     auto it = now.find(port);

@@ -28,6 +28,8 @@ struct OpenConfigOptions {
 std::string openconfig_edit_xml(const ChangeSet& changes, const OpenConfigOptions& options);
 // Parses get-config <data> content into port configs.
 Result<std::map<std::string, PortConfig>> parse_openconfig_ports(std::string_view data_xml);
+// Parses get-config <data> content into network instance name -> VLAN ids.
+Result<std::map<std::string, std::vector<std::uint16_t>>> parse_openconfig_vlans(std::string_view data_xml);
 
 class OpenConfigDriver final : public SwitchDriver {
  public:
@@ -38,6 +40,9 @@ class OpenConfigDriver final : public SwitchDriver {
   Status confirm() override;
   Status rollback() override;
   Result<std::map<std::string, PortConfig>> read_ports() override;
+  Result<std::map<std::string, std::vector<std::uint16_t>>> read_vlans() override;
+  // FAILED_PRECONDITION naming the instances the switch has when the configured one is missing.
+  Status check_network_instance();
 
  private:
   Status verify(const ChangeSet& changes);

@@ -28,6 +28,8 @@ std::string to_string(const PortConfig& p);
 struct ChangeSet {
   std::map<std::string, PortConfig> ports;   // port name -> desired config
   std::vector<std::uint16_t> ensure_vlans;   // VLANs to create if missing
+  std::vector<std::uint16_t> remove_vlans;   // VLANs no port needs any more (removed if present)
+  bool empty() const { return ports.empty() && ensure_vlans.empty() && remove_vlans.empty(); }
 };
 
 // INVALID_ARGUMENT naming the first bad port or VLAN (1..4094, not empty).
@@ -46,6 +48,8 @@ class SwitchDriver {
   virtual Status rollback() = 0;
   // The switch's current port configuration (running), for verify and drift repair.
   virtual Result<std::map<std::string, PortConfig>> read_ports() = 0;
+  // The VLAN ids of each network instance (running), for verify and `switch add` checks.
+  virtual Result<std::map<std::string, std::vector<std::uint16_t>>> read_vlans() = 0;
 };
 
 }  // namespace bmf::netconf

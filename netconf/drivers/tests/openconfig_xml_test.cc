@@ -57,3 +57,32 @@ TEST(ValidateChangeSet, VlanRangeAndNames) {
 }
 
 }  // namespace bmf::netconf
+
+namespace bmf::netconf {
+namespace {
+
+TEST(OpenConfigEditXml, VlansCreatedAndRemovedInTheNamedInstance) {
+  ChangeSet c;
+  c.ensure_vlans = {100};
+  c.remove_vlans = {200};
+  const std::string xml = openconfig_edit_xml(c, {.network_instance = "DEFAULT"});
+  EXPECT_NE(xml.find("<network-instance><name>DEFAULT</name>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<vlan-id>100</vlan-id><config><vlan-id>100</vlan-id><name>bmf-100</name>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("nc:operation=\"remove\"><vlan-id>200</vlan-id></vlan>"), std::string::npos) << xml;
+  c.remove_vlans = {100};
+  EXPECT_FALSE(validate_change_set(c).ok()) << "created and removed at once";
+}
+
+TEST(ParseOpenConfigVlans, InstancesAndTheirVlans) {
+  auto parsed = parse_openconfig_vlans(
+      "<data xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><ni:network-instances "
+      "xmlns:ni=\"http://openconfig.net/yang/network-instance\"><ni:network-instance><ni:name>DEFAULT</ni:name><ni:vlans>"
+      "<ni:vlan><ni:vlan-id>1</ni:vlan-id></ni:vlan><ni:vlan><ni:vlan-id>10</ni:vlan-id></ni:vlan></ni:vlans>"
+      "</ni:network-instance></ni:network-instances></data>");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().to_string();
+  EXPECT_EQ((*parsed)["DEFAULT"], (std::vector<std::uint16_t>{1, 10}));
+  EXPECT_FALSE(parse_openconfig_vlans("<data><unclosed>").ok());
+}
+
+}  // namespace
+}  // namespace bmf::netconf

@@ -24,6 +24,9 @@ class RecordingDriver : public SwitchDriver {
     return ok_status();
   }
   Result<std::map<std::string, PortConfig>> read_ports() override { return std::map<std::string, PortConfig>{}; }
+  Result<std::map<std::string, std::vector<std::uint16_t>>> read_vlans() override {
+    return std::map<std::string, std::vector<std::uint16_t>>{};
+  }
 
  private:
   std::vector<std::string>& log_;

@@ -1,0 +1,105 @@
+#pragma once
+// NetworkService: networks as objects and NICs on them.
+//  - create (a tenant network: the lowest free VLAN of the site pool), import (an
+//    existing provider VLAN that named projects may use), delete (refused while a
+//    NIC is on it; its VLAN returns to the pool);
+//  - attach/detach a node's NIC (by name or MAC) to networks: the NIC's switch port
+//    comes from the admin's port map, else from what the agent heard over LLDP;
+//  - every change that touches switch ports is ONE journaled operation: all
+//    affected ports on all switches in one cross-switch transaction, then the
+//    database in one Store transaction. A failure anywhere leaves every switch and
+//    the database as before, and the operation says which switch failed and why.
+// Operations run one at a time, in order, each planned against the database as it
+// is when its turn comes. Everything here runs on the io thread.
+#include <deque>
+#include <functional>
+#include <optional>
+
+#include "common/clock/clock.h"
+#include "coordinator/networks/switch_applier.h"
+#include "coordinator/store/store.h"
+#include "coordinator/tenancy/tenancy_service.h"
+
+namespace bmf::coordinator {
+
+struct NetworkConfig {
+  std::uint16_t pool_first = 100;   // tenant VLAN pool
+  std::uint16_t pool_last = 3999;
+};
+
+struct AttachRequest {
+  std::uint64_t node_id = 0;
+  std::string nic;        // name or MAC
+  std::string network;    // id or name
+  bool trunk = false;     // tagged on a trunk (else untagged: access)
+  std::string native;     // with trunk: the untagged network of the trunk (id or name)
+  std::string project;    // disambiguates a network name; default: the node's lease's project
+};
+
+struct DetachRequest {
+  std::uint64_t node_id = 0;
+  std::string nic;
+  std::string network;  // empty: every network of the NIC
+};
+
+class NetworkService {
+ public:
+  NetworkService(Store& store, const Clock& clock, SwitchApplier& applier, NetworkConfig config = {});
+
+  Result<NetworkRecord> create(const Principal& by, const std::string& project, const std::string& name);
+  Result<NetworkRecord> import(const Principal& by, const std::string& name, std::uint16_t vlan,
+                               const std::vector<std::string>& shared_with);
+  Status remove(const Principal& by, const std::string& ref, const std::string& project);
+  Result<std::vector<NetworkRecord>> list(const Principal& by);
+  // By id, or by name within `project` (or the caller's projects, then site networks). NOT_FOUND when not visible.
+  Result<NetworkRecord> find(const Principal& by, const std::string& ref, const std::string& project);
+  bool visible(const Principal& by, const NetworkRecord& n) const;
+
+  // The project holding an active lease on the node ('' when none).
+  Result<std::string> lease_project(std::uint64_t node_id);
+  // NOT_FOUND unless `by` is an admin or holds the node through one of its projects.
+  Status check_node_visible(const Principal& by, std::uint64_t node_id);
+
+  Result<OperationRecord> attach(const Principal& by, const AttachRequest& request);
+  Result<OperationRecord> detach(const Principal& by, const DetachRequest& request);
+  // Every NIC of the node back to the provisioning network (a lease ended). nullopt: nothing was attached.
+  Result<std::optional<OperationRecord>> release_node(const std::string& actor, std::uint64_t node_id);
+  // Admin override of a NIC's switch port (empty switch: back to LLDP).
+  Status set_port(const Principal& by, std::uint64_t node_id, const std::string& nic, const std::string& switch_name,
+                  const std::string& port);
+  // Attachment of several NICs in one operation (the bench's 144 ports; a GPU node's rails).
+  Result<OperationRecord> attach_many(const Principal& by, const std::vector<AttachRequest>& requests);
+
+  Result<OperationRecord> operation(const Principal& by, std::uint64_t id);
+  // Operations a previous process left pending/running are failed with a reason (start-up step).
+  Status recover();
+  std::size_t queued() const { return queue_.size() + (busy_ ? 1 : 0); }
+
+ private:
+  using Planner = std::function<Result<std::vector<NicChange>>()>;
+  struct Job {
+    OperationRecord op;
+    Planner plan;
+  };
+  struct NicRef {
+    std::string name;
+    std::string switch_name;
+    std::string port;
+  };
+  Result<NicRef> resolve_nic(std::uint64_t node_id, const std::string& nic);
+  Result<std::vector<NicChange>> plan_attach(const Principal& by, const std::vector<AttachRequest>& requests);
+  Result<std::vector<NicChange>> plan_detach(const DetachRequest& request, bool all_nics);
+  Result<OperationRecord> start(OperationRecord op, Planner plan);
+  void pump();
+  void finish(Job job, PortPlan plan, std::vector<NicChange> nics, ApplyOutcome outcome);
+  void fail(OperationRecord& op, const std::string& message, const std::string& detail = {});
+
+  Store& store_;
+  const Clock& clock_;
+  SwitchApplier& applier_;
+  NetworkConfig config_;
+  std::deque<Job> queue_;
+  bool busy_ = false;
+};
+
+}  // namespace bmf::coordinator
