@@ -1,13 +1,20 @@
 // bmf-coordinator: parse config, open the store, start the agent and admin
 // listeners, run the io_context, stop cleanly on SIGTERM/SIGINT.
+//   bmf-coordinator init --state-dir D --admin NAME [--token-file F]
+// is the one-time bootstrap: the first admin and their API token.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "common/log/log.h"
 #include "common/process/open_files.h"
@@ -16,6 +23,8 @@
 #include "common/http/http_server.h"
 #include "coordinator/api/admin_api.h"
 #include "coordinator/api/lease_watch.h"
+#include "coordinator/networks/network_service.h"
+#include "coordinator/tenancy/tenancy_service.h"
 #include "coordinator/registry/node_registry.h"
 #include "coordinator/store/sqlite_store.h"
 #include "coordinator/switches/switch_syncer.h"
@@ -33,7 +42,64 @@ struct Config {
   std::string tls_key;
   std::size_t max_frame_bytes = bmf::wire::kDefaultMaxPayload;
   std::string log_level = "info";
+  std::string tenant_vlans = "100-3999";
+  std::string api_tls_cert;
+  std::string api_tls_key;
+  bool api_allow_plain_http = false;
+  std::uint32_t session_hours = 12;
 };
+
+struct InitConfig {
+  std::string admin = "admin";
+  std::string token_file;
+};
+
+bool loopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
+}
+
+bmf::Status parse_vlan_range(const std::string& text, std::uint16_t& first, std::uint16_t& last) {
+  unsigned a = 0, b = 0;
+  char dash = 0;
+  std::istringstream in(text);
+  if (!(in >> a >> dash >> b) || dash != '-' || !in.eof() || a < 2 || b > 4094 || a > b) {
+    return bmf::invalid_argument("--tenant-vlans must be FIRST-LAST within 2..4094, got '" + text + "'");
+  }
+  first = static_cast<std::uint16_t>(a);
+  last = static_cast<std::uint16_t>(b);
+  return bmf::ok_status();
+}
+
+// `bmf-coordinator init`: the first admin and an API token, written 0600 (or printed).
+int run_init(const std::string& state_dir, const InitConfig& init) {
+  using namespace bmf::coordinator;
+  auto store = SqliteStore::open(state_dir);
+  if (!store.ok()) {
+    std::cerr << "bmf-coordinator init: " << store.status().to_string() << "\n";
+    return 1;
+  }
+  bmf::SystemClock clock;
+  TenancyService tenancy(**store, clock);
+  auto issued = tenancy.bootstrap_admin(init.admin);
+  if (!issued.ok()) {
+    std::cerr << "bmf-coordinator init: " << issued.status().message() << "\n";
+    return 1;
+  }
+  if (init.token_file.empty()) {
+    std::cout << issued->secret << "\n";
+  } else {
+    const int fd = ::open(init.token_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const std::string line = issued->secret + "\n";
+    if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      std::cerr << "bmf-coordinator init: cannot write " << init.token_file << "\n";
+      return 1;
+    }
+    ::fchmod(fd, 0600);
+    ::close(fd);
+    std::cout << "admin " << init.admin << " created; API token in " << init.token_file << " (bmfctl --token-file)\n";
+  }
+  return 0;
+}
 
 using bmf::http::split_host_port;
 
@@ -83,6 +149,25 @@ int run(const Config& cfg) {
     return 2;
   }
   if (token->empty()) BMF_LOG_WARN("ENROLLMENT_OPEN: no enrollment token configured; any agent may register");
+  NetworkConfig network_cfg;
+  if (auto s = parse_vlan_range(cfg.tenant_vlans, network_cfg.pool_first, network_cfg.pool_last); !s.ok()) {
+    BMF_LOG_ERROR("COORDINATOR_CONFIG_INVALID: {}", s.message());
+    return 2;
+  }
+  // API tokens travel in every request: off loopback they need TLS, unless an operator
+  // says a TLS-terminating proxy in front does it.
+  if (cfg.api_tls_cert.empty() != cfg.api_tls_key.empty()) {
+    BMF_LOG_ERROR("COORDINATOR_CONFIG_INVALID: --api-tls-cert and --api-tls-key go together");
+    return 2;
+  }
+  api_cfg.tls_certificate_file = cfg.api_tls_cert;
+  api_cfg.tls_private_key_file = cfg.api_tls_key;
+  if (!loopback(api_cfg.listen_address) && cfg.api_tls_cert.empty() && !cfg.api_allow_plain_http) {
+    BMF_LOG_ERROR("COORDINATOR_CONFIG_INVALID: --api-listen {} is not loopback: give --api-tls-cert/--api-tls-key (bearer tokens "
+                  "must not cross the network in clear), or --api-allow-plain-http behind a TLS-terminating proxy",
+                  api_cfg.listen_address);
+    return 2;
+  }
 
   // Every agent holds a connection: allow as many descriptors as the hard limit permits.
   bmf::raise_open_file_limit();
@@ -96,13 +181,27 @@ int run(const Config& cfg) {
 
   // 4. Domain objects and adapters.
   bmf::SystemClock clock;
+  TenancyService tenancy(**store, clock, TenancyConfig{.session_ttl_ms = static_cast<bmf::EpochMs>(cfg.session_hours) * 3600 * 1000});
+  {
+    auto users = (*store)->list_users();
+    bool any_admin = false;
+    for (const auto& u : users.ok() ? *users : std::vector<UserRecord>{}) any_admin |= u.role == UserRole::kAdmin;
+    if (!any_admin) {
+      BMF_LOG_WARN("NO_ADMIN: no admin user yet; every API call will be 401 until `bmf-coordinator init --state-dir {}` creates one",
+                   cfg.state_dir);
+    }
+  }
   NodeRegistry registry(**store, clock,
                         RegistryConfig{.liveness = {cfg.heartbeat_interval_ms, cfg.missed_heartbeats},
                                        .enrollment_token = *token});
   boost::asio::io_context io(1);
   AgentServer agents(io, registry, **store, agent_cfg);
   SwitchSyncer switches(io, **store);
-  AdminApi api(**store, &agents, &switches);
+  NetconfApplier applier(io);
+  NetworkService networks(**store, clock, applier, network_cfg);
+  // Operations a previous process left unfinished are closed with the reason before new ones start.
+  if (auto s = networks.recover(); !s.ok()) BMF_LOG_ERROR("OPERATIONS_RECOVERY_FAILED: {}", s.to_string());
+  AdminApi api(**store, tenancy, &networks, &agents, &switches, clock);
   bmf::coordinator::LeaseWatch lease_watch(io);
   api.on_lease_change([&lease_watch] { lease_watch.changed(); });
   bmf::http::HttpServer http(io, api_cfg, bmf::coordinator::admin_http_handler(api, lease_watch));
@@ -135,6 +234,7 @@ int run(const Config& cfg) {
     agents.stop();
     http.stop();
     switches.stop();
+    applier.stop();
   });
 
   BMF_LOG_INFO("COORDINATOR_STARTED agents={}:{} api={}:{} state_dir={} heartbeat={}ms missed={}",
@@ -168,6 +268,18 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20))
       ->capture_default_str();
   app.add_option("--log-level", cfg.log_level, "error|warn|info|debug")->capture_default_str();
+  app.add_option("--tenant-vlans", cfg.tenant_vlans, "FIRST-LAST: the VLANs tenant networks are given")->capture_default_str();
+  app.add_option("--api-tls-cert", cfg.api_tls_cert, "PEM certificate: serve the API over HTTPS")->check(CLI::ExistingFile);
+  app.add_option("--api-tls-key", cfg.api_tls_key, "PEM private key for --api-tls-cert")->check(CLI::ExistingFile);
+  app.add_flag("--api-allow-plain-http", cfg.api_allow_plain_http,
+               "allow plain HTTP on a non-loopback --api-listen (only behind a TLS-terminating proxy)");
+  app.add_option("--session-hours", cfg.session_hours, "how long a password login lasts")
+      ->check(CLI::Range(1u, 24u * 30))
+      ->capture_default_str();
+  InitConfig init;
+  auto* init_cmd = app.add_subcommand("init", "one-time bootstrap: create the first admin and print (or write) an API token");
+  init_cmd->add_option("--admin", init.admin, "the admin's user name")->capture_default_str();
+  init_cmd->add_option("--token-file", init.token_file, "write the token here (mode 0600) instead of printing it");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -175,5 +287,6 @@ int main(int argc, char** argv) {
     std::cerr << "bmf-coordinator: error: " << e.what() << " (see --help)\n";  // one line, non-zero exit
     return 2;
   }
+  if (*init_cmd) return run_init(cfg.state_dir, init);
   return run(cfg);
 }

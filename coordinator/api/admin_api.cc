@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "common/http/query.h"
+#include "coordinator/api/api_util.h"
 #include "coordinator/mapping/node_proto.h"
 #include "coordinator/mapping/switch_proto.h"
 
@@ -29,19 +30,52 @@ int http_status(StatusCode code) {
   }
 }
 
-Result<std::uint64_t> parse_id(std::string_view text, std::string_view what) {
-  std::uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || v == 0) {
-    return invalid_argument(fmt::format("{} must be a positive integer, got '{}'", what, text));
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    auto slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    path.remove_prefix(slash == std::string_view::npos ? path.size() : slash);
   }
-  return v;
+  return out;
 }
 
-bool consume(std::string_view& s, std::string_view prefix) {
-  if (s.substr(0, prefix.size()) != prefix) return false;
-  s.remove_prefix(prefix.size());
-  return true;
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
+    if (ec != std::errc() || p != s.data() + i + 3) return std::nullopt;
+    out.push_back(static_cast<char>(v));
+    i += 2;
+  }
+  return out;
+}
+
+// nullopt: no match; otherwise the decoded captures.
+std::optional<std::vector<std::string>> match(std::string_view pattern, const std::vector<std::string_view>& path) {
+  auto want = split_path(pattern);
+  if (want.size() != path.size()) return std::nullopt;
+  std::vector<std::string> params;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (want[i].size() > 1 && want[i].front() == '{') {
+      auto decoded = percent_decode(path[i]);
+      if (!decoded || decoded->empty()) return std::nullopt;
+      params.push_back(std::move(*decoded));
+    } else if (want[i] != path[i]) {
+      return std::nullopt;
+    }
+  }
+  return params;
 }
 
 }  // namespace
@@ -51,143 +85,157 @@ ApiResponse error_response(const Status& status, std::string details) {
   err.set_code(std::string(to_string(status.code())));
   err.set_message(status.message());
   err.set_details(std::move(details));
-  return {http_status(status.code()), to_json(err)};
+  ApiResponse res{http_status(status.code()), to_json(err)};
+  if (res.status == 401) res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"bmf\"");
+  return res;
+}
+
+const std::vector<Route>& AdminApi::routes() {
+  using A = AdminApi;
+  static const std::vector<Route> kRoutes = {
+      {"GET", "/healthz", Access::kPublic, &A::healthz},
+      {"POST", "/api/v1/login", Access::kPublic, &A::login},
+      {"GET", "/api/v1/whoami", Access::kUser, &A::whoami},
+      {"POST", "/api/v1/auth/check", Access::kService, &A::auth_check},
+      {"GET", "/api/v1/users", Access::kAdmin, &A::list_users},
+      {"POST", "/api/v1/users", Access::kAdmin, &A::create_user},
+      {"GET", "/api/v1/users/{name}", Access::kAdmin, &A::get_user},
+      {"DELETE", "/api/v1/users/{name}", Access::kAdmin, &A::delete_user},
+      {"PUT", "/api/v1/users/{name}/password", Access::kAdmin, &A::set_user_password},
+      {"GET", "/api/v1/projects", Access::kUser, &A::list_projects},
+      {"POST", "/api/v1/projects", Access::kAdmin, &A::create_project},
+      {"GET", "/api/v1/projects/{name}", Access::kUser, &A::get_project},
+      {"DELETE", "/api/v1/projects/{name}", Access::kAdmin, &A::delete_project},
+      {"PUT", "/api/v1/projects/{name}/quota", Access::kAdmin, &A::set_quota},
+      {"PUT", "/api/v1/projects/{name}/members/{user}", Access::kAdmin, &A::add_member},
+      {"DELETE", "/api/v1/projects/{name}/members/{user}", Access::kAdmin, &A::remove_member},
+      {"GET", "/api/v1/tokens", Access::kUser, &A::list_tokens},
+      {"POST", "/api/v1/tokens", Access::kUser, &A::create_token},
+      {"DELETE", "/api/v1/tokens/{id}", Access::kUser, &A::revoke_token},
+      {"GET", "/api/v1/nodes", Access::kUser, &A::list_nodes},
+      {"GET", "/api/v1/nodes/{id}", Access::kUser, &A::get_node},
+      {"POST", "/api/v1/nodes/{id}/commands", Access::kAdmin, &A::send_command},
+      {"POST", "/api/v1/nodes/{id}/nics/{nic}/attach", Access::kUser, &A::attach_nic},
+      {"POST", "/api/v1/nodes/{id}/nics/{nic}/detach", Access::kUser, &A::detach_nic},
+      {"PUT", "/api/v1/nodes/{id}/nics/{nic}/port", Access::kAdmin, &A::map_nic_port},
+      {"POST", "/api/v1/attachments", Access::kUser, &A::attach_batch},
+      {"GET", "/api/v1/events", Access::kUser, &A::list_events},
+      {"GET", "/api/v1/switches", Access::kAdmin, &A::list_switches},
+      {"GET", "/api/v1/switches/{name}", Access::kAdmin, &A::get_switch},
+      {"PUT", "/api/v1/switches/{name}", Access::kAdmin, &A::put_switch},
+      {"GET", "/api/v1/switches/{name}/ports", Access::kAdmin, &A::list_switch_ports},
+      {"PUT", "/api/v1/switches/{name}/ports/{port}", Access::kAdmin, &A::put_switch_port},
+      {"POST", "/api/v1/switches/{name}/sync", Access::kAdmin, &A::sync_switch},
+      {"GET", "/api/v1/operations/{id}", Access::kUser, &A::get_operation},
+      {"GET", "/api/v1/leases", Access::kUser, &A::list_leases},
+      {"POST", "/api/v1/leases", Access::kAdmin, &A::create_lease},
+      {"POST", "/api/v1/leases/{id}/end", Access::kAdmin, &A::end_lease},
+      {"GET", "/api/v1/networks", Access::kUser, &A::list_networks},
+      {"POST", "/api/v1/networks", Access::kUser, &A::create_network},
+      {"GET", "/api/v1/networks/{ref}", Access::kUser, &A::get_network},
+      {"DELETE", "/api/v1/networks/{ref}", Access::kUser, &A::delete_network},
+  };
+  return kRoutes;
+}
+
+std::uint64_t AdminApi::lease_revision() {
+  auto leases = store_.lease_revision();
+  auto access = store_.access_revision();
+  return (leases.ok() ? *leases : 0) + (access.ok() ? *access : 0);
 }
 
 ApiResponse AdminApi::handle(const ApiRequest& req) {
-  std::string_view target = req.target;
-  std::string_view path = target.substr(0, target.find('?'));
-  const bool get = req.method == "GET";
-
-  if (path == "/healthz" && get) return {200, R"({"status":"ok"})"};
-  if (path == "/api/v1/nodes" && get) return list_nodes();
-  if (path == "/api/v1/events" && get) return list_events(target);
-  std::string_view rest = path;
-  if (path == "/api/v1/switches" || consume(rest, "/api/v1/switches/")) return switch_route(req, path == "/api/v1/switches" ? "" : rest);
-  if (path == "/api/v1/leases") return lease_route(req, "");
-  if (consume(rest, "/api/v1/leases/")) return lease_route(req, rest);
-  rest = path;
-  if (consume(rest, "/api/v1/operations/") && get) {
-    if (!switches_) return error_response(not_found("no operations in this process"));
-    auto op = switches_->operation(std::string(rest));
-    if (!op) return error_response(not_found(fmt::format("operation {} does not exist", rest)));
-    return {200, to_json(to_proto(*op))};
-  }
-  rest = path;
-  if (consume(rest, "/api/v1/nodes/")) {
-    auto slash = rest.find('/');
-    std::string_view id = rest.substr(0, slash);
-    std::string_view sub = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-    if (sub.empty() && get) return get_node(id);
-    if (sub == "/commands" && req.method == "POST") return send_command(id, req.body);
-    if (sub.empty() || sub == "/commands") {
-      return error_response(invalid_argument(fmt::format("method {} not allowed on {}", req.method, path)));
+  const std::string_view target = req.target;
+  const std::string_view path = target.substr(0, target.find('?'));
+  const auto segments = split_path(path);
+  const Route* route = nullptr;
+  std::vector<std::string> params;
+  std::vector<std::string_view> allowed;
+  for (const auto& r : routes()) {
+    auto m = match(r.pattern, segments);
+    if (!m) continue;
+    if (r.method != req.method) {
+      allowed.push_back(r.method);
+      continue;
     }
+    route = &r;
+    params = std::move(*m);
+    break;
   }
-  return error_response(not_found(fmt::format("no such endpoint: {} {}", req.method, path)));
+  const Status no_endpoint = not_found(fmt::format("no such endpoint: {} {}", req.method, path));
+  if (!route) {
+    if (allowed.empty()) return error_response(no_endpoint);
+    ApiResponse res = error_response(Status(StatusCode::kInvalidArgument,
+                                            fmt::format("method {} is not allowed on {} (allowed: {})", req.method, path,
+                                                        fmt::join(allowed, ", "))));
+    res.status = 405;
+    res.headers.emplace_back("Allow", fmt::format("{}", fmt::join(allowed, ", ")));
+    return res;
+  }
+  Principal who;
+  if (route->access != Access::kPublic) {
+    const std::string auth = req.header("authorization");
+    if (auth.rfind("Bearer ", 0) != 0) {
+      return error_response(unauthenticated("this call needs `Authorization: Bearer <token>` (bmfctl: --token-file, $BMF_TOKEN or "
+                                            "`bmfctl login`)"));
+    }
+    auto principal = tenancy_.authenticate_token(auth.substr(7));
+    if (!principal.ok()) return error_response(principal.status());
+    who = std::move(*principal);
+    const bool allowed_role = route->access == Access::kUser || (route->access == Access::kService && who.service()) ||
+                              (route->access == Access::kAdmin && who.admin());
+    if (!allowed_role) return error_response(no_endpoint);  // 404, never 403: the route's existence is no secret, objects are
+  }
+  RouteContext ctx{req, who, std::move(params)};
+  return (this->*(route->handler))(ctx);
 }
 
-ApiResponse AdminApi::switch_route(const ApiRequest& req, std::string_view rest) {
-  const std::string actor = "admin";
-  if (rest.empty()) {
-    if (req.method != "GET") return error_response(invalid_argument("use GET on /api/v1/switches"));
-    auto list = store_.list_switches();
-    if (!list.ok()) return error_response(list.status());
-    proto::SwitchList out;
-    for (const auto& s : *list) *out.add_switches() = to_proto(s);
-    return {200, to_json(out)};
-  }
-  auto slash = rest.find('/');
-  std::string name(rest.substr(0, slash));
-  std::string_view sub = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  if (sub.empty() && req.method == "PUT") {
-    proto::Switch body;
-    if (Status s = from_json(req.body, body); !s.ok()) return error_response(invalid_argument("body is not a Switch"), s.message());
-    auto rec = switch_from_proto(body, name);
-    if (!rec.ok()) return error_response(rec.status());
-    Status saved = store_.save_switch(*rec, {.time_ms = SystemClock().now_ms(), .actor = actor, .kind = "SWITCH_SAVED",
-                                             .message = fmt::format("{} at {}:{}", name, rec->address, rec->port)});
-    if (!saved.ok()) return error_response(saved);
-    return {200, to_json(to_proto(*rec))};
-  }
-  if (sub.empty() && req.method == "GET") {
-    auto sw = store_.get_switch(name);
-    if (!sw.ok()) return error_response(sw.status());
-    return {200, to_json(to_proto(*sw))};
-  }
-  if (sub == "/ports" && req.method == "GET") {
-    if (auto sw = store_.get_switch(name); !sw.ok()) return error_response(sw.status());
-    auto ports = store_.list_switch_ports(name);
-    if (!ports.ok()) return error_response(ports.status());
-    proto::SwitchPortList out;
-    for (const auto& p : *ports) *out.add_ports() = to_proto(p);
-    return {200, to_json(out)};
-  }
-  std::string_view port = sub;
-  if (consume(port, "/ports/") && req.method == "PUT") {
-    proto::SwitchPort body;
-    if (Status s = from_json(req.body, body); !s.ok()) return error_response(invalid_argument("body is not a SwitchPort"), s.message());
-    auto rec = switch_port_from_proto(body, name, std::string(port));
-    if (!rec.ok()) return error_response(rec.status());
-    if (auto sw = store_.get_switch(name); !sw.ok()) return error_response(sw.status());
-    Status saved = store_.save_switch_port(*rec, {.time_ms = SystemClock().now_ms(), .actor = actor, .kind = "SWITCH_PORT_SAVED",
-                                                  .message = fmt::format("{} {}: {}", name, rec->port,
-                                                                              body.ShortDebugString())});
-    if (!saved.ok()) return error_response(saved);
-    return {200, to_json(to_proto(*rec))};
-  }
-  if (sub == "/sync" && req.method == "POST") {
-    if (!switches_) return error_response(unavailable("switch operations are not available in this process"));
-    auto id = switches_->start_sync(name);
-    if (!id.ok()) return error_response(id.status());
-    return {202, to_json(to_proto(*switches_->operation(*id)))};
-  }
-  return error_response(not_found(fmt::format("no such endpoint: {} {}", req.method, req.target)));
-}
+ApiResponse AdminApi::healthz(RouteContext&) { return {200, R"({"status":"ok"})"}; }
 
-ApiResponse AdminApi::list_nodes() {
+// ---- Nodes ----
+
+ApiResponse AdminApi::list_nodes(RouteContext& ctx) {
+  std::string state, project;
+  for (const auto& [kv, key, value, has_value] : http::query_params(ctx.request.target)) {
+    if (key == "state") state = value;
+    else if (key == "project") project = value;
+    else if (!key.empty()) return error_response(invalid_argument(fmt::format("unknown query parameter '{}' (state, project)", key)));
+  }
   auto nodes = store_.list_nodes();
   if (!nodes.ok()) return error_response(nodes.status());
+  auto leases = store_.list_leases(true);
+  if (!leases.ok()) return error_response(leases.status());
+  std::map<std::uint64_t, std::string> held;
+  for (const auto& l : leases->leases) held[l.node_id] = l.project;
   proto::NodeList list;
-  for (const auto& n : *nodes) *list.add_nodes() = to_proto(n);
+  for (const auto& n : *nodes) {
+    const std::string& holder = held[n.id];
+    if (!ctx.who.admin() && (holder.empty() || !ctx.who.member_of(holder))) continue;
+    if (!project.empty() && holder != project) continue;
+    if (!state.empty() && to_string(n.state) != state) continue;
+    *list.add_nodes() = to_proto(n);
+  }
   return {200, to_json(list)};
 }
 
-ApiResponse AdminApi::get_node(std::string_view id_text) {
-  auto id = parse_id(id_text, "node id");
+ApiResponse AdminApi::get_node(RouteContext& ctx) {
+  auto id = parse_id(ctx.params[0], "node id");
   if (!id.ok()) return error_response(id.status());
+  if (networks_) {
+    if (Status s = networks_->check_node_visible(ctx.who, *id); !s.ok()) return error_response(s);
+  } else if (!ctx.who.admin()) {
+    return error_response(not_found(fmt::format("node {} does not exist", *id)));
+  }
   auto node = store_.get_node(*id);
   if (!node.ok()) return error_response(node.status());
   return {200, to_json(to_proto(*node))};
 }
 
-ApiResponse AdminApi::list_events(std::string_view target) {
-  EventQuery q;
-  for (const auto& [kv, key, value, has_value] : http::query_params(target)) {
-    if (key == "node") {
-      auto id = parse_id(value, "node");
-      if (!id.ok()) return error_response(id.status());
-      q.node_id = *id;
-    } else if (key == "limit") {
-      auto n = parse_id(value, "limit");
-      if (!n.ok() || *n > 1000) return error_response(invalid_argument("limit must be between 1 and 1000"));
-      q.limit = static_cast<std::uint32_t>(*n);
-    } else if (!key.empty()) {
-      return error_response(invalid_argument(fmt::format("unknown query parameter '{}'", key)));
-    }
-  }
-  auto events = store_.list_events(q);
-  if (!events.ok()) return error_response(events.status());
-  proto::EventList list;
-  for (const auto& e : *events) *list.add_events() = to_proto(e);
-  return {200, to_json(list)};
-}
-
-ApiResponse AdminApi::send_command(std::string_view id_text, const std::string& body) {
-  auto id = parse_id(id_text, "node id");
+ApiResponse AdminApi::send_command(RouteContext& ctx) {
+  auto id = parse_id(ctx.params[0], "node id");
   if (!id.ok()) return error_response(id.status());
   proto::Command cmd;
-  if (Status s = from_json(body, cmd); !s.ok()) {
+  if (Status s = from_json(ctx.request.body, cmd); !s.ok()) {
     return error_response(invalid_argument("request body is not a valid Command"), s.message());
   }
   if (cmd.kind().empty()) return error_response(invalid_argument("command kind is required"));
@@ -198,6 +246,45 @@ ApiResponse AdminApi::send_command(std::string_view id_text, const std::string& 
   if (!command_id.ok()) return error_response(command_id.status());
   cmd.set_command_id(*command_id);
   return {202, to_json(cmd)};
+}
+
+ApiResponse AdminApi::list_events(RouteContext& ctx) {
+  EventQuery q;
+  for (const auto& [kv, key, value, has_value] : http::query_params(ctx.request.target)) {
+    if (key == "node") {
+      auto id = parse_id(value, "node");
+      if (!id.ok()) return error_response(id.status());
+      q.node_id = *id;
+    } else if (key == "limit") {
+      auto n = parse_id(value, "limit");
+      if (!n.ok() || *n > 1000) return error_response(invalid_argument("limit must be between 1 and 1000"));
+      q.limit = static_cast<std::uint32_t>(*n);
+    } else if (key == "project") {
+      if (!ctx.who.admin() && !ctx.who.member_of(value)) {
+        return error_response(not_found(fmt::format("project {} does not exist", value)));
+      }
+      q.projects = std::vector<std::string>{std::string(value)};
+    } else if (!key.empty()) {
+      return error_response(invalid_argument(fmt::format("unknown query parameter '{}'", key)));
+    }
+  }
+  if (!ctx.who.admin() && !q.projects) q.projects = ctx.who.projects;
+  auto events = store_.list_events(q);
+  if (!events.ok()) return error_response(events.status());
+  proto::EventList list;
+  for (const auto& e : *events) *list.add_events() = to_proto(e);
+  return {200, to_json(list)};
+}
+
+ApiResponse AdminApi::get_operation(RouteContext& ctx) {
+  auto id = parse_id(ctx.params[0], "operation id");
+  if (!id.ok()) return error_response(id.status());
+  auto op = store_.get_operation(*id);
+  if (!op.ok()) return error_response(op.status());
+  if (!ctx.who.admin() && (op->project.empty() || !ctx.who.member_of(op->project))) {
+    return error_response(not_found(fmt::format("operation {} does not exist", *id)));
+  }
+  return {200, to_json(to_proto(*op))};
 }
 
 }  // namespace bmf::coordinator

@@ -1,54 +1,116 @@
 #pragma once
-// AdminApi: the coordinator's HTTP/JSON admin API as a pure function from request
-// to response, so every route is tested without a server. bmfctl and the web
-// console share it. Every error has one shape: {"code","message","details"}.
+// AdminApi: the coordinator's HTTP/JSON API as a pure function from request to
+// response, so every route is tested without a server. bmfctl, the BMC proxy,
+// the SLURM scripts and the web console all use it. docs/api.md documents it.
 //
-//   GET  /healthz
-//   GET  /api/v1/nodes
-//   GET  /api/v1/nodes/{id}
-//   GET  /api/v1/events[?node={id}&limit={1..1000}]
-//   POST /api/v1/nodes/{id}/commands   {"kind":"ping","payload":"<base64>"}
-//   GET  /api/v1/switches               PUT /api/v1/switches/{name}   {Switch}
-//   GET  /api/v1/switches/{name}/ports  PUT /api/v1/switches/{name}/ports/{port}   {SwitchPort}
-//   POST /api/v1/switches/{name}/sync   -> 202 {Operation}
-//   GET  /api/v1/operations/{id}
-//   GET  /api/v1/leases[?all=true][&after_revision=N&wait_ms=M] -> {LeaseList} (active only unless all;
-//        long-poll: see lease_watch.h)
-//   POST /api/v1/leases  {"node_id","project","owner"} -> 201 {Lease}
-//   POST /api/v1/leases/{id}/end        -> {Lease}
+// Routes are one table (admin_api.cc: kRoutes): method, pattern, who may call it,
+// handler. Every /api/v1 call carries `Authorization: Bearer <token>` (an API
+// token or a login session): 401 without a valid one. A tenant sees only its
+// projects' objects; everything else, and every route it may not call, is 404
+// (never 403: existence must not leak). A known path with the wrong method is 405
+// with an Allow header. Errors have one shape: {"code","message","details"}.
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "common/http/http_message.h"
 #include "coordinator/agent_server/command_dispatcher.h"
-#include "coordinator/switches/switch_operations.h"
+#include "coordinator/networks/network_service.h"
 #include "coordinator/store/store.h"
+#include "coordinator/switches/switch_operations.h"
+#include "coordinator/tenancy/tenancy_service.h"
 
 namespace bmf::coordinator {
 
 using ApiRequest = http::Request;
 using ApiResponse = http::Response;
 
+// Who may call a route. kPublic needs no token; kUser any valid token (the handler
+// scopes what it shows); kService the BMC proxy's role or an admin; kAdmin admins.
+enum class Access { kPublic, kUser, kService, kAdmin };
+
+struct RouteContext {
+  const ApiRequest& request;
+  const Principal& who;                 // empty for kPublic routes
+  std::vector<std::string> params;      // the {captures} of the pattern, in order, %-decoded
+};
+
+class AdminApi;
+struct Route {
+  std::string_view method;
+  std::string_view pattern;  // "/api/v1/nodes/{id}"
+  Access access;
+  ApiResponse (AdminApi::*handler)(RouteContext&);
+};
+
 class AdminApi {
  public:
-  AdminApi(Store& store, CommandDispatcher* dispatcher, SwitchOperations* switches = nullptr)
-      : store_(store), dispatcher_(dispatcher), switches_(switches) {}
+  AdminApi(Store& store, TenancyService& tenancy, NetworkService* networks, CommandDispatcher* dispatcher,
+           SwitchOperations* switches, const Clock& clock)
+      : store_(store), tenancy_(tenancy), networks_(networks), dispatcher_(dispatcher), switches_(switches), clock_(clock) {}
+
   ApiResponse handle(const ApiRequest& request);
-  // Called after every lease change (the long-poll wakes its waiters).
+  // Called after every lease or access change (the long-poll wakes its waiters).
   void on_lease_change(std::function<void()> hook) { lease_changed_ = std::move(hook); }
+  // The revision a lease long-poll compares against: leases and access changes both count.
   std::uint64_t lease_revision();
+  static const std::vector<Route>& routes();
+
+  // Handlers (public so the route table can name them).
+  ApiResponse healthz(RouteContext&);
+  ApiResponse login(RouteContext&);
+  ApiResponse whoami(RouteContext&);
+  ApiResponse auth_check(RouteContext&);
+  ApiResponse list_users(RouteContext&);
+  ApiResponse create_user(RouteContext&);
+  ApiResponse get_user(RouteContext&);
+  ApiResponse delete_user(RouteContext&);
+  ApiResponse set_user_password(RouteContext&);
+  ApiResponse list_projects(RouteContext&);
+  ApiResponse create_project(RouteContext&);
+  ApiResponse get_project(RouteContext&);
+  ApiResponse delete_project(RouteContext&);
+  ApiResponse set_quota(RouteContext&);
+  ApiResponse add_member(RouteContext&);
+  ApiResponse remove_member(RouteContext&);
+  ApiResponse list_tokens(RouteContext&);
+  ApiResponse create_token(RouteContext&);
+  ApiResponse revoke_token(RouteContext&);
+  ApiResponse list_nodes(RouteContext&);
+  ApiResponse get_node(RouteContext&);
+  ApiResponse send_command(RouteContext&);
+  ApiResponse attach_nic(RouteContext&);
+  ApiResponse detach_nic(RouteContext&);
+  ApiResponse map_nic_port(RouteContext&);
+  ApiResponse attach_batch(RouteContext&);
+  ApiResponse list_events(RouteContext&);
+  ApiResponse list_switches(RouteContext&);
+  ApiResponse get_switch(RouteContext&);
+  ApiResponse put_switch(RouteContext&);
+  ApiResponse list_switch_ports(RouteContext&);
+  ApiResponse put_switch_port(RouteContext&);
+  ApiResponse sync_switch(RouteContext&);
+  ApiResponse get_operation(RouteContext&);
+  ApiResponse list_leases(RouteContext&);
+  ApiResponse create_lease(RouteContext&);
+  ApiResponse end_lease(RouteContext&);
+  ApiResponse list_networks(RouteContext&);
+  ApiResponse create_network(RouteContext&);
+  ApiResponse get_network(RouteContext&);
+  ApiResponse delete_network(RouteContext&);
 
  private:
-  ApiResponse list_nodes();
-  ApiResponse get_node(std::string_view id);
-  ApiResponse list_events(std::string_view target);
-  ApiResponse send_command(std::string_view id, const std::string& body);
-  ApiResponse switch_route(const ApiRequest& req, std::string_view rest);
-  ApiResponse lease_route(const ApiRequest& req, std::string_view rest);
+  ApiResponse network_operation(const Result<OperationRecord>& op);
+  void lease_changed() {
+    if (lease_changed_) lease_changed_();
+  }
 
   Store& store_;
+  TenancyService& tenancy_;
+  NetworkService* networks_;
   CommandDispatcher* dispatcher_;
   SwitchOperations* switches_;
+  const Clock& clock_;
   std::function<void()> lease_changed_;
 };
 

@@ -71,6 +71,8 @@ std::optional<LeaseWaitQuery> lease_wait_query(const std::string& target) {
 http::HttpServer::AsyncHandler admin_http_handler(AdminApi& api, LeaseWatch& watch) {
   return [&api, &watch](http::Request req, http::HttpServer::Reply reply) {
     auto query = req.method == "GET" ? lease_wait_query(req.target) : std::nullopt;
+    // Only a caller with a bearer token may park a wait (the API checks the token on wake-up too).
+    if (query && req.header("authorization").rfind("Bearer ", 0) != 0) query.reset();
     if (!query || query->wait.count() == 0 || api.lease_revision() > query->after_revision) {
       reply(api.handle(req));
       return;

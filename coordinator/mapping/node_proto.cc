@@ -79,6 +79,7 @@ proto::Event to_proto(const EventRecord& e) {
   out.set_node_id(e.node_id);
   out.set_kind(e.kind);
   out.set_message(e.message);
+  out.set_project(e.project);
   return out;
 }
 

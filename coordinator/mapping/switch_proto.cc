@@ -37,13 +37,19 @@ proto::SwitchPort to_proto(const SwitchPortRecord& p) {
   return out;
 }
 
-proto::Operation to_proto(const OperationState& op) {
+proto::Operation to_proto(const OperationRecord& op) {
   proto::Operation out;
-  out.set_id(op.id);
+  out.set_id(std::to_string(op.id));
   out.set_kind(op.kind);
   out.set_target(op.target);
   out.set_state(op.state);
   out.set_message(op.message);
+  out.set_project(op.project);
+  out.set_stage(op.stage);
+  out.set_detail(op.detail);
+  out.set_actor(op.actor);
+  out.set_created_at(format_rfc3339(op.created_at_ms));
+  out.set_updated_at(format_rfc3339(op.updated_at_ms));
   return out;
 }
 
@@ -73,6 +79,7 @@ Result<SwitchRecord> switch_from_proto(const proto::Switch& s, const std::string
     return invalid_argument("unusedPorts must be keep, park or shutdown");
   }
   if (r.unused_ports == "park" && !vlan_ok(s.parking_vlan())) return invalid_argument("parkingVlan must be 1..4094");
+  if (s.parking_vlan() != 0 && !vlan_ok(s.parking_vlan())) return invalid_argument("parkingVlan must be 1..4094");
   r.parking_vlan = static_cast<std::uint16_t>(s.parking_vlan());
   return r;
 }

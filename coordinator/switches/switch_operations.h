@@ -5,23 +5,16 @@
 #include <string>
 
 #include "common/status/status.h"
+#include "coordinator/store/records.h"
 
 namespace bmf::coordinator {
-
-struct OperationState {
-  std::string id;
-  std::string kind;
-  std::string target;
-  std::string state;  // running | succeeded | failed
-  std::string message;
-};
 
 class SwitchOperations {
  public:
   virtual ~SwitchOperations() = default;
-  // Starts re-applying the database's port configuration to the switch; returns the operation id.
-  virtual Result<std::string> start_sync(const std::string& switch_name) = 0;
-  virtual std::optional<OperationState> operation(const std::string& id) const = 0;
+  // Starts re-applying the database's port configuration to the switch; returns the
+  // journaled operation (GET /api/v1/operations/{id} follows it).
+  virtual Result<OperationRecord> start_sync(const std::string& switch_name, const std::string& actor) = 0;
 };
 
 }  // namespace bmf::coordinator

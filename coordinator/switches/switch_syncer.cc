@@ -9,30 +9,19 @@
 #include "netconf/client/switch_connection.h"
 #include "netconf/drivers/openconfig_driver.h"
 #include "netconf/drivers/port_plan.h"
+#include "coordinator/networks/port_planner.h"
+
+#include <set>
 
 namespace bmf::coordinator {
 namespace {
 
 struct SyncJob {
-  std::string id;
+  OperationRecord op;
   SwitchRecord sw;
   std::string password;
   std::map<std::string, netconf::PortConfig> assigned;
 };
-
-netconf::PortConfig to_port_config(const SwitchPortRecord& p) {
-  netconf::PortConfig c;
-  if (p.mode == "trunk") {
-    c.mode = netconf::PortConfig::Mode::kTrunk;
-    c.native_vlan = p.native_vlan;
-    c.trunk_vlans = p.trunk_vlans;
-  } else if (p.mode == "shutdown") {
-    c.mode = netconf::PortConfig::Mode::kShutdown;
-  } else {
-    c.access_vlan = p.access_vlan;
-  }
-  return c;
-}
 
 // Runs on the worker thread: returns "n ports changed" or the failure.
 Result<std::string> run_sync(netconf::SwitchConnection& conn, const SyncJob& job) {
@@ -53,12 +42,33 @@ Result<std::string> run_sync(netconf::SwitchConnection& conn, const SyncJob& job
     BMF_ASSIGN_OR_RETURN(desired, netconf::desired_ports(all, job.assigned, policy));
   }
   netconf::ChangeSet changes = netconf::drift_repair(desired, *actual);
-  if (changes.ports.empty()) return std::string("in sync, nothing to change");
+  // Every VLAN a port uses must exist in the switch's network instance, or a real
+  // switch rejects the port or black-holes its traffic.
+  std::set<std::uint16_t> used;
+  for (const auto& [port, cfg] : desired) {
+    if (cfg.mode == netconf::PortConfig::Mode::kAccess && cfg.access_vlan) used.insert(cfg.access_vlan);
+    if (cfg.mode == netconf::PortConfig::Mode::kTrunk) {
+      used.insert(cfg.trunk_vlans.begin(), cfg.trunk_vlans.end());
+      if (cfg.native_vlan) used.insert(cfg.native_vlan);
+    }
+  }
+  auto instances = driver.read_vlans();
+  if (!instances.ok()) return instances.status();
+  if (!instances->count(job.sw.network_instance)) BMF_RETURN_IF_ERROR(driver.check_network_instance());
+  std::vector<std::uint16_t> missing;
+  for (auto v : used) {
+    const auto& have = (*instances)[job.sw.network_instance];
+    if (std::find(have.begin(), have.end(), v) == have.end()) missing.push_back(v);
+  }
+  changes.ensure_vlans = missing;
+  if (changes.ports.empty() && missing.empty()) return std::string("in sync, nothing to change");
   std::vector<std::string> names;
   for (const auto& [port, cfg] : changes.ports) names.push_back(port);
-  BMF_RETURN_IF_ERROR(driver.prepare(changes, {.confirm_timeout = std::chrono::seconds(120), .persist_token = "bmf-" + job.id}));
+  BMF_RETURN_IF_ERROR(driver.prepare(changes, {.confirm_timeout = std::chrono::seconds(120), .persist_token = fmt::format("bmf-sync-{}", job.op.id)}));
   BMF_RETURN_IF_ERROR(driver.confirm());
-  return fmt::format("{} port(s) re-applied: {}", names.size(), fmt::join(names, ","));
+  std::string out = fmt::format("{} port(s) re-applied: {}", names.size(), fmt::join(names, ","));
+  if (!missing.empty()) out += fmt::format("; VLAN(s) created: {}", fmt::join(missing, ","));
+  return out;
 }
 
 }  // namespace
@@ -71,16 +81,18 @@ void SwitchSyncer::stop() {
   workers_.join();
 }
 
-Result<std::string> SwitchSyncer::start_sync(const std::string& switch_name) {
+Result<OperationRecord> SwitchSyncer::start_sync(const std::string& switch_name, const std::string& actor) {
   SyncJob job;
   BMF_ASSIGN_OR_RETURN(job.sw, store_.get_switch(switch_name));
   if (job.sw.driver != "openconfig") return failed_precondition(fmt::format("no driver named '{}'", job.sw.driver));
   BMF_ASSIGN_OR_RETURN(auto ports, store_.list_switch_ports(switch_name));
   for (const auto& p : ports) job.assigned[p.port] = to_port_config(p);
-  job.id = fmt::format("op-{}", next_id_++);
-  const std::string id = job.id;
-  operations_[job.id] = OperationState{job.id, "switch-sync", switch_name, "running", ""};
-  (void)store_.append_event({.time_ms = SystemClock().now_ms(), .actor = "admin", .kind = "SWITCH_SYNC_STARTED",
+  const EpochMs now = SystemClock().now_ms();
+  job.op = OperationRecord{.kind = "switch-sync", .target = switch_name, .state = "running", .stage = "switches",
+                           .actor = actor, .created_at_ms = now, .updated_at_ms = now};
+  BMF_RETURN_IF_ERROR(store_.create_operation(job.op));
+  const OperationRecord started = job.op;
+  (void)store_.append_event({.time_ms = now, .actor = actor, .kind = "SWITCH_SYNC_STARTED",
                              .message = fmt::format("{} ({} desired ports)", switch_name, ports.size())});
   boost::asio::post(workers_, [this, job = std::move(job)] {
     auto& conn = connections_[job.sw.name];
@@ -103,26 +115,22 @@ Result<std::string> SwitchSyncer::start_sync(const std::string& switch_name) {
     }
     bool ok = outcome.ok();
     std::string message = ok ? *outcome : outcome.status().to_string();
-    boost::asio::post(io_, [this, id = job.id, name = job.sw.name, ok, message] { finish(id, name, ok, message); });
+    boost::asio::post(io_, [this, op = job.op, ok, message] { finish(op, ok, message); });
   });
-  return id;
+  return started;
 }
 
-void SwitchSyncer::finish(const std::string& id, const std::string& switch_name, bool ok, const std::string& message) {
-  auto& op = operations_[id];
+void SwitchSyncer::finish(OperationRecord op, bool ok, const std::string& message) {
   op.state = ok ? "succeeded" : "failed";
+  op.stage = "done";
   op.message = message;
-  (void)store_.append_event({.time_ms = SystemClock().now_ms(), .actor = "coordinator",
+  op.updated_at_ms = SystemClock().now_ms();
+  if (Status s = store_.update_operation(op); !s.ok()) BMF_LOG_ERROR("OPERATION_WRITE_FAILED {}: {}", op.id, s.to_string());
+  (void)store_.append_event({.time_ms = op.updated_at_ms, .actor = "coordinator",
                              .kind = ok ? "SWITCH_SYNCED" : "SWITCH_SYNC_FAILED",
-                             .message = fmt::format("{}: {}", switch_name, message)});
-  if (ok) BMF_LOG_INFO("SWITCH_SYNCED {}: {}", switch_name, message);
-  else BMF_LOG_WARN("SWITCH_SYNC_FAILED {}: {}", switch_name, message);
-}
-
-std::optional<OperationState> SwitchSyncer::operation(const std::string& id) const {
-  auto it = operations_.find(id);
-  if (it == operations_.end()) return std::nullopt;
-  return it->second;
+                             .message = fmt::format("{}: {}", op.target, message)});
+  if (ok) BMF_LOG_INFO("SWITCH_SYNCED {}: {}", op.target, message);
+  else BMF_LOG_WARN("SWITCH_SYNC_FAILED {}: {}", op.target, message);
 }
 
 }  // namespace bmf::coordinator

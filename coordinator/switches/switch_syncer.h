@@ -25,21 +25,17 @@ class SwitchSyncer final : public SwitchOperations {
   SwitchSyncer(boost::asio::io_context& io, Store& store);
   ~SwitchSyncer() override;
 
-  Result<std::string> start_sync(const std::string& switch_name) override;
-  std::optional<OperationState> operation(const std::string& id) const override;
+  Result<OperationRecord> start_sync(const std::string& switch_name, const std::string& actor) override;
   void stop();
 
  private:
-  void finish(const std::string& id, const std::string& switch_name, bool ok, const std::string& message);
+  void finish(OperationRecord op, bool ok, const std::string& message);
 
   boost::asio::io_context& io_;
   Store& store_;
   boost::asio::thread_pool workers_{1};
   // Touched only on the worker thread.
   std::map<std::string, std::unique_ptr<netconf::SwitchConnection>> connections_;
-  // Touched only on the io thread.
-  std::map<std::string, OperationState> operations_;
-  std::uint64_t next_id_ = 1;
 };
 
 }  // namespace bmf::coordinator

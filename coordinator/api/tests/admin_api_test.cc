@@ -3,10 +3,7 @@
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
-#include "coordinator/mapping/node_proto.h"
-#include "coordinator/registry/node_registry.h"
-#include "coordinator/store/sqlite_store.h"
-#include "tests/support/temp_dir.h"
+#include "coordinator/api/tests/api_fixture.h"
 
 namespace bmf::coordinator {
 
@@ -22,26 +19,17 @@ class FakeDispatcher : public CommandDispatcher {
   std::string last_kind;
 };
 
-class AdminApiTest : public ::testing::Test {
+class AdminApiTest : public ApiFixture {
  protected:
   void SetUp() override {
-    store_ = std::move(SqliteStore::open(dir_.path()).value());
-    NodeRegistry registry(*store_, clock_, {});
-    RegistrationRequest r;
-    r.system_uuid = "uuid-a";
-    r.macs = {"aa:00:00:00:00:01"};
-    r.hostname = "gpu-01";
-    node_id_ = registry.register_node(r)->node_id;
-    api_ = std::make_unique<AdminApi>(*store_, &dispatcher_);
+    ApiFixture::SetUp();
+    node_id_ = add_node("gpu-01", {{"eth0", "Ethernet1"}});
+    api_ = std::make_unique<AdminApi>(*store_, *tenancy_, networks_.get(), &dispatcher_, nullptr, clock_);
   }
+  ApiResponse get(std::string target) { return as_admin("GET", std::move(target)); }
+  ApiResponse post(std::string target, std::string body) { return as_admin("POST", std::move(target), std::move(body)); }
 
-  ApiResponse get(std::string target) { return api_->handle({"GET", std::move(target), ""}); }
-
-  testing::TempDir dir_;
-  ManualClock clock_{1'795'463'976'000};
-  std::unique_ptr<SqliteStore> store_;
   FakeDispatcher dispatcher_;
-  std::unique_ptr<AdminApi> api_;
   std::uint64_t node_id_ = 0;
 };
 
@@ -52,7 +40,6 @@ TEST_F(AdminApiTest, ListNodes_ReturnsNodeListJson) {
   ASSERT_TRUE(from_json(res.body, list).ok()) << res.body;
   ASSERT_EQ(list.nodes_size(), 1);
   EXPECT_EQ(list.nodes(0).identity().hostname(), "gpu-01");
-  EXPECT_EQ(list.nodes(0).state(), proto::NODE_STATE_ENROLLING);
 }
 
 TEST_F(AdminApiTest, GetNode_UnknownIs404WithErrorShape) {
@@ -62,102 +49,144 @@ TEST_F(AdminApiTest, GetNode_UnknownIs404WithErrorShape) {
   ASSERT_TRUE(from_json(res.body, err).ok());
   EXPECT_EQ(err.code(), "NOT_FOUND");
   EXPECT_EQ(err.message(), "node 999 does not exist");
-}
-
-TEST_F(AdminApiTest, GetNode_BadIdIs400) {
   EXPECT_EQ(get("/api/v1/nodes/abc").status, 400);
   EXPECT_EQ(get("/api/v1/nodes/0").status, 400);
   EXPECT_EQ(get(fmt::format("/api/v1/nodes/{}", node_id_)).status, 200);
 }
 
-TEST_F(AdminApiTest, Events_FilterAndLimitValidated) {
-  auto res = get(fmt::format("/api/v1/events?node={}&limit=5", node_id_));
-  ASSERT_EQ(res.status, 200);
-  proto::EventList list;
-  ASSERT_TRUE(from_json(res.body, list).ok());
-  ASSERT_EQ(list.events_size(), 1);
-  EXPECT_EQ(list.events(0).kind(), "NODE_REGISTERED");
-  EXPECT_EQ(get("/api/v1/events?limit=0").status, 400);
-  EXPECT_EQ(get("/api/v1/events?limit=5000").status, 400);
-  EXPECT_EQ(get("/api/v1/events?bogus=1").status, 400);
+TEST_F(AdminApiTest, Authentication_401WithoutOrWithABadTokenAnd405ForAWrongMethod) {
+  EXPECT_EQ(call("", "GET", "/api/v1/nodes").status, 401);
+  auto bad = call("bmf_" + std::string(64, 'f'), "GET", "/api/v1/nodes");
+  EXPECT_EQ(bad.status, 401);
+  ASSERT_FALSE(bad.headers.empty());
+  EXPECT_EQ(bad.headers[0].first, "WWW-Authenticate");
+  ApiRequest basic{"GET", "/api/v1/nodes", "", {{"authorization", "Basic YWxpY2U6eA=="}}};
+  EXPECT_EQ(api_->handle(basic).status, 401);
+  EXPECT_EQ(call("", "GET", "/healthz").status, 200);
+  auto wrong = as_admin("DELETE", "/api/v1/nodes/1");
+  EXPECT_EQ(wrong.status, 405);
+  ASSERT_FALSE(wrong.headers.empty());
+  EXPECT_EQ(wrong.headers[0], (std::pair<std::string, std::string>{"Allow", "GET"}));
+  EXPECT_EQ(get("/api/v1/nope").status, 404);
 }
 
-TEST_F(AdminApiTest, Command_DispatchedToConnectedNodeOnly) {
+TEST_F(AdminApiTest, Login_SessionTokenWorksAndWrongPasswordIs401) {
+  auto res = call("", "POST", "/api/v1/login", R"({"user":"alice","password":"alice-password"})");
+  ASSERT_EQ(res.status, 200) << res.body;
+  proto::Token session;
+  ASSERT_TRUE(from_json(res.body, session).ok());
+  EXPECT_EQ(session.kind(), "session");
+  EXPECT_FALSE(session.expires_at().empty());
+  auto me = call(session.secret(), "GET", "/api/v1/whoami");
+  ASSERT_EQ(me.status, 200);
+  EXPECT_NE(me.body.find("\"team-a\""), std::string::npos) << me.body;
+  EXPECT_EQ(call("", "POST", "/api/v1/login", R"({"user":"alice","password":"nope"})").status, 401);
+  EXPECT_EQ(call("", "POST", "/api/v1/login", "{not json").status, 400);
+  clock_.advance_ms(3'600'000);
+  EXPECT_EQ(call(session.secret(), "GET", "/api/v1/whoami").status, 401) << "sessions expire";
+}
+
+TEST_F(AdminApiTest, Tokens_CreatedShownOnceListedWithoutSecretRevoked) {
+  auto made = call(alice_token_, "POST", "/api/v1/tokens", R"({"description":"ci","ttl_seconds":60})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  proto::Token token;
+  ASSERT_TRUE(from_json(made.body, token).ok());
+  ASSERT_EQ(token.secret().rfind("bmf_", 0), 0u);
+  auto list = call(alice_token_, "GET", "/api/v1/tokens");
+  EXPECT_EQ(list.body.find(token.secret()), std::string::npos) << "the secret is shown once";
+  EXPECT_EQ(call(token.secret(), "GET", "/api/v1/whoami").status, 200);
+  EXPECT_EQ(call(alice_token_, "DELETE", fmt::format("/api/v1/tokens/{}", token.id())).status, 204);
+  EXPECT_EQ(call(token.secret(), "GET", "/api/v1/whoami").status, 401) << "revoked";
+  EXPECT_EQ(call(alice_token_, "POST", "/api/v1/tokens", R"({"ttl_seconds":-5})").status, 400);
+}
+
+TEST_F(AdminApiTest, UsersAndProjects_AdminManagesThemWithClearErrors) {
+  EXPECT_EQ(post("/api/v1/users", R"({"name":"carol","role":"member","password":"carol-password"})").status, 201);
+  EXPECT_EQ(post("/api/v1/users", R"({"name":"carol"})").status, 409);
+  EXPECT_EQ(post("/api/v1/users", R"({"name":"Carol Smith"})").status, 400);
+  EXPECT_EQ(post("/api/v1/users", R"({"name":"dave","role":"root"})").status, 400);
+  EXPECT_EQ(post("/api/v1/projects", R"({"name":"team-c","quota_nodes":0})").status, 201);
+  EXPECT_EQ(as_admin("PUT", "/api/v1/projects/team-c/members/carol").status, 204);
+  EXPECT_EQ(as_admin("PUT", "/api/v1/projects/team-c/members/nobody").status, 404);
+  auto project = get("/api/v1/projects/team-c");
+  ASSERT_EQ(project.status, 200);
+  proto::Project p;
+  ASSERT_TRUE(from_json(project.body, p).ok());
+  EXPECT_EQ(p.quota_nodes(), 0);
+  EXPECT_EQ(p.quota_networks(), -1);
+  EXPECT_EQ(p.members_size(), 1);
+  // A quota of 0 nodes: a lease is a clear 409 naming the quota and its use.
+  auto lease = post("/api/v1/leases", fmt::format(R"({{"node_id":{},"project":"team-c"}})", node_id_));
+  EXPECT_EQ(lease.status, 409);
+  EXPECT_NE(lease.body.find("quota 'nodes' of project team-c is 0 and 0 are in use"), std::string::npos) << lease.body;
+  EXPECT_EQ(as_admin("PUT", "/api/v1/projects/team-c/quota", R"({"quota_nodes":1})").status, 200);
+  EXPECT_EQ(post("/api/v1/leases", fmt::format(R"({{"node_id":{},"project":"team-c"}})", node_id_)).status, 201);
+  EXPECT_EQ(as_admin("DELETE", "/api/v1/projects/team-c").status, 409) << "still holds a node";
+  EXPECT_EQ(as_admin("DELETE", "/api/v1/users/carol").status, 204);
+}
+
+TEST_F(AdminApiTest, Command_DispatchedToConnectedNodeOnlyAndMalformedIs400) {
   std::string target = fmt::format("/api/v1/nodes/{}/commands", node_id_);
-  EXPECT_EQ(api_->handle({"POST", target, R"({"kind":"ping"})"}).status, 503);  // offline
+  EXPECT_EQ(post(target, R"({"kind":"ping"})").status, 503);  // offline
   dispatcher_.online = node_id_;
-  auto res = api_->handle({"POST", target, R"({"kind":"ping"})"});
+  EXPECT_EQ(post(target, "{not json").status, 400);
+  EXPECT_EQ(post(target, R"({"kind": 5})").status, 400);
+  EXPECT_EQ(post(target, "{}").status, 400);
+  EXPECT_EQ(dispatcher_.last_kind, "");
+  auto res = post(target, R"({"kind":"ping"})");
   EXPECT_EQ(res.status, 202);
   EXPECT_EQ(dispatcher_.last_kind, "ping");
-  EXPECT_NE(res.body.find("\"commandId\":\"c1\""), std::string::npos) << res.body;
 }
 
-TEST_F(AdminApiTest, Command_MalformedBodyIs400AndNothingSent) {
-  dispatcher_.online = node_id_;
-  std::string target = fmt::format("/api/v1/nodes/{}/commands", node_id_);
-  EXPECT_EQ(api_->handle({"POST", target, "{not json"}).status, 400);
-  EXPECT_EQ(api_->handle({"POST", target, R"({"kind": 5})"}).status, 400);
-  EXPECT_EQ(api_->handle({"POST", target, "{}"}).status, 400);
-  EXPECT_EQ(dispatcher_.last_kind, "");
-}
-
-TEST_F(AdminApiTest, UnknownRouteOrMethod_ClearErrors) {
-  EXPECT_EQ(get("/api/v1/nope").status, 404);
-  EXPECT_EQ(api_->handle({"DELETE", "/api/v1/nodes/1", ""}).status, 400);
-  EXPECT_EQ(get("/healthz").status, 200);
-}
-
-TEST_F(AdminApiTest, Leases_StartListEndWithRevisions) {
-  auto post = [&](std::string target, std::string body) { return api_->handle({"POST", std::move(target), std::move(body)}); };
+TEST_F(AdminApiTest, Leases_StartListEndWithRevisionsAndPortsGoBackToProvisioning) {
+  ASSERT_EQ(as_admin("PUT", "/api/v1/switches/leaf-1",
+                     R"({"address":"127.0.0.1","username":"u","password_file":"/p","known_hosts_file":"/k","parking_vlan":20})").status, 200);
   auto made = post("/api/v1/leases", fmt::format(R"({{"node_id":{},"project":"team-a","owner":"alice"}})", node_id_));
   ASSERT_EQ(made.status, 201) << made.body;
   proto::Lease lease;
   ASSERT_TRUE(from_json(made.body, lease).ok());
-  EXPECT_TRUE(lease.active());
-  EXPECT_EQ(lease.project(), "team-a");
-
-  // One active lease per node.
-  auto twice = post("/api/v1/leases", fmt::format(R"({{"node_id":{},"project":"team-b"}})", node_id_));
-  EXPECT_EQ(twice.status, 409) << twice.body;
-
-  proto::LeaseList list;
-  ASSERT_TRUE(from_json(get("/api/v1/leases").body, list).ok());
-  ASSERT_EQ(list.leases_size(), 1);
-  const auto revision = list.revision();
-  EXPECT_EQ(revision, lease.revision());
-
-  auto ended = post(fmt::format("/api/v1/leases/{}/end", lease.id()), "");
-  ASSERT_EQ(ended.status, 200) << ended.body;
+  EXPECT_EQ(post("/api/v1/leases", fmt::format(R"({{"node_id":{},"project":"team-b"}})", node_id_)).status, 409);
+  // alice puts the node's NIC on her network.
+  ASSERT_EQ(call(alice_token_, "POST", "/api/v1/networks", R"({"project":"team-a","name":"frontend"})").status, 201);
+  auto attached = call(alice_token_, "POST", fmt::format("/api/v1/nodes/{}/nics/eth0/attach", node_id_), R"({"network":"frontend"})");
+  ASSERT_EQ(attached.status, 200) << attached.body;
+  EXPECT_NE(attached.body.find("\"succeeded\""), std::string::npos) << attached.body;
+  const auto revision = api_->lease_revision();
+  ASSERT_EQ(post(fmt::format("/api/v1/leases/{}/end", lease.id()), "").status, 200);
   EXPECT_EQ(post(fmt::format("/api/v1/leases/{}/end", lease.id()), "").status, 409);
-  ASSERT_TRUE(from_json(get("/api/v1/leases").body, list).ok());
-  EXPECT_EQ(list.leases_size(), 0);
-  EXPECT_GT(list.revision(), revision);
+  EXPECT_GT(api_->lease_revision(), revision);
+  ASSERT_EQ(applier_.calls.size(), 2u) << "attach, then release";
+  EXPECT_EQ(applier_.calls[1][0].changes.ports.at("Ethernet1").access_vlan, 20);
+  EXPECT_TRUE(store_->list_attachments()->empty());
+  proto::LeaseList list;
   ASSERT_TRUE(from_json(get("/api/v1/leases?all=true").body, list).ok());
   ASSERT_EQ(list.leases_size(), 1);
   EXPECT_FALSE(list.leases(0).active());
-
-  // The node can be leased again; every change is in the audit log.
-  EXPECT_EQ(post("/api/v1/leases", fmt::format(R"({{"node_id":{},"project":"team-b"}})", node_id_)).status, 201);
-  proto::EventList events;
-  ASSERT_TRUE(from_json(get(fmt::format("/api/v1/events?node={}", node_id_)).body, events).ok());
-  ASSERT_GE(events.events_size(), 3);
-  EXPECT_EQ(events.events(0).kind(), "LEASE_STARTED");
-  EXPECT_EQ(events.events(1).kind(), "LEASE_ENDED");
 }
 
-TEST_F(AdminApiTest, Leases_BadRequestsChangeNothing) {
-  auto post = [&](std::string target, std::string body) { return api_->handle({"POST", std::move(target), std::move(body)}); };
+TEST_F(AdminApiTest, BadInput_ClearErrorsAndNothingChanges) {
+  const auto events_before = store_->list_events({.limit = 1000})->size();
   EXPECT_EQ(post("/api/v1/leases", "{not json").status, 400);
-  EXPECT_EQ(post("/api/v1/leases", R"({"node_id":999,"project":"a"})").status, 404);
-  EXPECT_EQ(post("/api/v1/leases", fmt::format(R"({{"node_id":{}}})", node_id_)).status, 400);
+  EXPECT_EQ(post("/api/v1/leases", R"({"node_id":999,"project":"team-a"})").status, 404);
+  EXPECT_EQ(post("/api/v1/leases", fmt::format(R"({{"node_id":{},"project":"nope"}})", node_id_)).status, 404);
   EXPECT_EQ(post("/api/v1/leases", fmt::format(R"({{"node_id":{},"project":"a b"}})", node_id_)).status, 400);
   EXPECT_EQ(post("/api/v1/leases/abc/end", "").status, 400);
-  EXPECT_EQ(post("/api/v1/leases/77/end", "").status, 404);
   EXPECT_EQ(get("/api/v1/leases?bogus=1").status, 400);
-  proto::LeaseList list;
-  ASSERT_TRUE(from_json(get("/api/v1/leases?all=true").body, list).ok());
-  EXPECT_EQ(list.leases_size(), 0);
-  EXPECT_EQ(list.revision(), 0u);
+  EXPECT_EQ(get("/api/v1/events?limit=5000").status, 400);
+  EXPECT_EQ(post("/api/v1/networks", R"({"project":"team-a","name":"x","vlan":150})").status, 400) << "pool VLANs are picked";
+  EXPECT_EQ(post("/api/v1/networks", R"({"name":"ext","kind":"external","vlan":5000})").status, 400);
+  EXPECT_EQ(post("/api/v1/networks", R"({"name":"ext","kind":"external","vlan":150})").status, 400) << "inside the pool";
+  EXPECT_EQ(post("/api/v1/networks", R"({"name":"ext","kind":"external","vlan":30,"shared_with":["nope"]})").status, 404);
+  EXPECT_EQ(post("/api/v1/networks", R"({"project":"team-a","name":"x","kind":"weird"})").status, 400);
+  EXPECT_EQ(post("/api/v1/networks", R"({"project":"team-a","name":"UPPER case"})").status, 400);
+  EXPECT_EQ(post(fmt::format("/api/v1/nodes/{}/nics/eth0/attach", node_id_), R"({"network":"x"})").status, 409)
+      << "a node that is not leased";
+  EXPECT_EQ(post(fmt::format("/api/v1/nodes/{}/nics/eth0/attach", node_id_), "[1,2]").status, 400);
+  EXPECT_EQ(post("/api/v1/attachments", R"({"items":[]})").status, 400);
+  EXPECT_EQ(as_admin("PUT", "/api/v1/switches/leaf-1/ports/Ethernet1", R"({"mode":"access","access_vlan":5000})").status, 400);
+  EXPECT_EQ(store_->list_events({.limit = 1000})->size(), events_before);
+  EXPECT_TRUE(store_->list_networks()->empty());
+  EXPECT_TRUE(applier_.calls.empty());
 }
 
 }  // namespace bmf::coordinator

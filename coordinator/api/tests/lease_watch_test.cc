@@ -10,44 +10,39 @@
 #include "coordinator/mapping/node_proto.h"
 #include "coordinator/registry/node_registry.h"
 #include "coordinator/store/sqlite_store.h"
-#include "tests/support/temp_dir.h"
+#include "coordinator/api/tests/api_fixture.h"
 
 namespace bmf::coordinator {
 namespace {
 
-class LeaseWatchTest : public ::testing::Test {
+class LeaseWatchTest : public ApiFixture {
  protected:
   void SetUp() override {
-    store_ = std::move(SqliteStore::open(dir_.path()).value());
-    NodeRegistry registry(*store_, clock_, {});
-    RegistrationRequest r;
-    r.system_uuid = "uuid-w";
-    r.macs = {"aa:00:00:00:00:09"};
-    node_id_ = registry.register_node(r)->node_id;
-    api_ = std::make_unique<AdminApi>(*store_, nullptr);
+    ApiFixture::SetUp();
+    node_id_ = add_node("w", {});
     api_->on_lease_change([this] { watch_.changed(); });
     handler_ = admin_http_handler(*api_, watch_);
   }
 
-  // Sends a request; the reply lands in the returned slot when the loop runs.
-  std::shared_ptr<std::optional<http::Response>> send(std::string method, std::string target, std::string body = {}) {
+  // Sends a request as the admin; the reply lands in the returned slot when the loop runs.
+  std::shared_ptr<std::optional<http::Response>> send(std::string method, std::string target, std::string body = {},
+                                                      std::string token = "admin") {
     auto slot = std::make_shared<std::optional<http::Response>>();
-    handler_({std::move(method), std::move(target), std::move(body), {}}, [slot](http::Response r) { *slot = std::move(r); });
+    http::Request req{std::move(method), std::move(target), std::move(body), {}};
+    if (!token.empty()) req.headers["authorization"] = "Bearer " + (token == "admin" ? admin_token_ : token);
+    handler_(std::move(req), [slot](http::Response r) { *slot = std::move(r); });
     return slot;
   }
 
-  testing::TempDir dir_;
-  ManualClock clock_{1'795'463'976'000};
-  std::unique_ptr<SqliteStore> store_;
   boost::asio::io_context io_;
   LeaseWatch watch_{io_};
-  std::unique_ptr<AdminApi> api_;
   http::HttpServer::AsyncHandler handler_;
   std::uint64_t node_id_ = 0;
 };
 
 TEST_F(LeaseWatchTest, LongPollAnswersWhenALeaseChanges) {
-  auto poll = send("GET", "/api/v1/leases?after_revision=0&wait_ms=30000");
+  const auto start = api_->lease_revision();
+  auto poll = send("GET", fmt::format("/api/v1/leases?after_revision={}&wait_ms=30000", start));
   io_.poll();
   EXPECT_FALSE(*poll) << "nothing changed yet: the request waits";
   EXPECT_EQ(watch_.waiting(), 1u);
@@ -59,7 +54,7 @@ TEST_F(LeaseWatchTest, LongPollAnswersWhenALeaseChanges) {
   ASSERT_TRUE(*poll) << "woken by the new lease";
   proto::LeaseList list;
   ASSERT_TRUE(from_json((*poll)->body, list).ok());
-  EXPECT_EQ(list.revision(), 1u);
+  EXPECT_EQ(list.revision(), start + 1);
   ASSERT_EQ(list.leases_size(), 1);
   EXPECT_EQ(list.leases(0).project(), "team-a");
 
@@ -70,7 +65,7 @@ TEST_F(LeaseWatchTest, LongPollAnswersWhenALeaseChanges) {
 }
 
 TEST_F(LeaseWatchTest, LongPollTimesOutWithTheUnchangedList) {
-  auto poll = send("GET", "/api/v1/leases?after_revision=0&wait_ms=50");
+  auto poll = send("GET", fmt::format("/api/v1/leases?after_revision={}&wait_ms=50", api_->lease_revision()));
   io_.run_for(std::chrono::seconds(5));
   ASSERT_TRUE(*poll);
   EXPECT_EQ((*poll)->status, 200);
@@ -81,6 +76,24 @@ TEST_F(LeaseWatchTest, BadLongPollParametersAre400NotAWait) {
   auto poll = send("GET", "/api/v1/leases?after_revision=x&wait_ms=50");
   ASSERT_TRUE(*poll);
   EXPECT_EQ((*poll)->status, 400);
+}
+
+TEST_F(LeaseWatchTest, MembershipRemoval_WakesTheLongPoll) {
+  auto poll = send("GET", fmt::format("/api/v1/leases?after_revision={}&wait_ms=30000", api_->lease_revision()));
+  io_.poll();
+  ASSERT_FALSE(*poll);
+  auto removed = send("DELETE", "/api/v1/projects/team-a/members/alice");
+  ASSERT_TRUE(*removed);
+  EXPECT_EQ((*removed)->status, 204);
+  io_.poll();
+  EXPECT_TRUE(*poll) << "the BMC proxy re-checks logins when access is taken away";
+}
+
+TEST_F(LeaseWatchTest, NoToken_Is401AtOnceNotAParkedWait) {
+  auto poll = send("GET", fmt::format("/api/v1/leases?after_revision={}&wait_ms=30000", api_->lease_revision()), "", "");
+  ASSERT_TRUE(*poll);
+  EXPECT_EQ((*poll)->status, 401);
+  EXPECT_EQ(watch_.waiting(), 0u);
 }
 
 }  // namespace

@@ -1,0 +1,185 @@
+// AdminApi: login, whoami, users, projects, tokens, and the BMC proxy's login check.
+#include <fmt/core.h>
+
+#include "common/http/query.h"
+#include "coordinator/api/admin_api.h"
+#include "coordinator/api/api_util.h"
+#include "coordinator/mapping/node_proto.h"
+#include "coordinator/mapping/tenancy_proto.h"
+
+namespace bmf::coordinator {
+namespace {
+
+proto::Whoami whoami_of(const Principal& p) {
+  proto::Whoami out;
+  out.set_user(p.name);
+  out.set_role(std::string(to_string(p.role)));
+  for (const auto& project : p.projects) out.add_projects(project);
+  return out;
+}
+
+template <typename Message>
+Result<Message> body_as(const ApiRequest& req, std::string_view what) {
+  Message m;
+  if (Status s = from_json(req.body.empty() ? "{}" : req.body, m); !s.ok()) {
+    return Status(StatusCode::kInvalidArgument, fmt::format("body is not a {}: {}", what, s.message()));
+  }
+  return m;
+}
+
+}  // namespace
+
+ApiResponse AdminApi::login(RouteContext& ctx) {
+  auto body = body_as<proto::LoginRequest>(ctx.request, "LoginRequest");
+  if (!body.ok()) return error_response(body.status());
+  auto session = tenancy_.login(body->user(), body->password());
+  if (!session.ok()) return error_response(session.status());
+  proto::Token out = to_proto(session->record, body->user());
+  out.set_secret(session->secret);
+  return {200, to_json(out)};
+}
+
+ApiResponse AdminApi::whoami(RouteContext& ctx) { return {200, to_json(whoami_of(ctx.who))}; }
+
+ApiResponse AdminApi::auth_check(RouteContext& ctx) {
+  auto body = body_as<proto::AuthCheckRequest>(ctx.request, "AuthCheckRequest");
+  if (!body.ok()) return error_response(body.status());
+  auto p = tenancy_.authenticate_secret(body->user(), body->secret());
+  if (!p.ok()) return error_response(p.status());
+  return {200, to_json(whoami_of(*p))};
+}
+
+ApiResponse AdminApi::list_users(RouteContext&) {
+  auto users = store_.list_users();
+  if (!users.ok()) return error_response(users.status());
+  proto::UserList out;
+  for (const auto& u : *users) *out.add_users() = to_proto(u);
+  return {200, to_json(out)};
+}
+
+ApiResponse AdminApi::create_user(RouteContext& ctx) {
+  auto body = body_as<proto::User>(ctx.request, "User");
+  if (!body.ok()) return error_response(body.status());
+  auto role = user_role_from_string(body->role().empty() ? "member" : body->role());
+  if (!role) return error_response(invalid_argument(fmt::format("role must be member, admin or service, got '{}'", body->role())));
+  auto user = tenancy_.add_user(ctx.who, body->name(), *role, body->password());
+  if (!user.ok()) return error_response(user.status());
+  return {201, to_json(to_proto(*user))};
+}
+
+ApiResponse AdminApi::get_user(RouteContext& ctx) {
+  auto user = store_.get_user(ctx.params[0]);
+  if (!user.ok()) return error_response(user.status());
+  return {200, to_json(to_proto(*user))};
+}
+
+ApiResponse AdminApi::delete_user(RouteContext& ctx) {
+  if (Status s = tenancy_.remove_user(ctx.who, ctx.params[0]); !s.ok()) return error_response(s);
+  lease_changed();  // the BMC proxy re-checks its cached logins
+  return {204, ""};
+}
+
+ApiResponse AdminApi::set_user_password(RouteContext& ctx) {
+  auto body = body_as<proto::LoginRequest>(ctx.request, "LoginRequest");
+  if (!body.ok()) return error_response(body.status());
+  if (Status s = tenancy_.set_password(ctx.who, ctx.params[0], body->password()); !s.ok()) return error_response(s);
+  lease_changed();
+  return {204, ""};
+}
+
+ApiResponse AdminApi::list_projects(RouteContext& ctx) {
+  auto projects = store_.list_projects();
+  if (!projects.ok()) return error_response(projects.status());
+  proto::ProjectList out;
+  for (const auto& p : *projects) {
+    if (ctx.who.admin() || ctx.who.member_of(p.name)) *out.add_projects() = to_proto(p);
+  }
+  return {200, to_json(out)};
+}
+
+ApiResponse AdminApi::create_project(RouteContext& ctx) {
+  auto body = body_as<proto::Project>(ctx.request, "Project");
+  if (!body.ok()) return error_response(body.status());
+  auto p = tenancy_.add_project(ctx.who, body->name(), body->has_quota_nodes() ? body->quota_nodes() : kUnlimited,
+                                body->has_quota_networks() ? body->quota_networks() : kUnlimited);
+  if (!p.ok()) return error_response(p.status());
+  return {201, to_json(to_proto(*p))};
+}
+
+ApiResponse AdminApi::get_project(RouteContext& ctx) {
+  if (!ctx.who.admin() && !ctx.who.member_of(ctx.params[0])) {
+    return error_response(not_found(fmt::format("project {} does not exist", ctx.params[0])));
+  }
+  auto p = store_.get_project(ctx.params[0]);
+  if (!p.ok()) return error_response(p.status());
+  return {200, to_json(to_proto(*p))};
+}
+
+ApiResponse AdminApi::delete_project(RouteContext& ctx) {
+  if (Status s = tenancy_.remove_project(ctx.who, ctx.params[0]); !s.ok()) return error_response(s);
+  lease_changed();
+  return {204, ""};
+}
+
+ApiResponse AdminApi::set_quota(RouteContext& ctx) {
+  auto body = body_as<proto::Project>(ctx.request, "Project");
+  if (!body.ok()) return error_response(body.status());
+  auto current = store_.get_project(ctx.params[0]);
+  if (!current.ok()) return error_response(current.status());
+  if (Status s = tenancy_.set_quota(ctx.who, ctx.params[0], body->has_quota_nodes() ? body->quota_nodes() : current->quota_nodes,
+                                    body->has_quota_networks() ? body->quota_networks() : current->quota_networks);
+      !s.ok()) {
+    return error_response(s);
+  }
+  auto p = store_.get_project(ctx.params[0]);
+  return {200, to_json(to_proto(*p))};
+}
+
+ApiResponse AdminApi::add_member(RouteContext& ctx) {
+  if (Status s = tenancy_.add_member(ctx.who, ctx.params[1], ctx.params[0]); !s.ok()) return error_response(s);
+  lease_changed();
+  return {204, ""};
+}
+
+ApiResponse AdminApi::remove_member(RouteContext& ctx) {
+  if (Status s = tenancy_.remove_member(ctx.who, ctx.params[1], ctx.params[0]); !s.ok()) return error_response(s);
+  lease_changed();  // the BMC proxy drops the user's access to that project's nodes
+  return {204, ""};
+}
+
+ApiResponse AdminApi::list_tokens(RouteContext& ctx) {
+  std::string user;
+  for (const auto& [kv, key, value, has_value] : http::query_params(ctx.request.target)) {
+    if (key == "user") user = value;
+    else if (!key.empty()) return error_response(invalid_argument(fmt::format("unknown query parameter '{}' (user)", key)));
+  }
+  auto tokens = tenancy_.tokens_of(ctx.who, user);
+  if (!tokens.ok()) return error_response(tokens.status());
+  proto::TokenList out;
+  for (const auto& t : *tokens) *out.add_tokens() = to_proto(t, user.empty() ? ctx.who.name : user);
+  return {200, to_json(out)};
+}
+
+ApiResponse AdminApi::create_token(RouteContext& ctx) {
+  auto body = body_as<proto::Token>(ctx.request, "Token");
+  if (!body.ok()) return error_response(body.status());
+  if (body->ttl_seconds() < 0 || body->ttl_seconds() > 10LL * 365 * 86400) {
+    return error_response(invalid_argument("ttl_seconds must be between 0 (never expires) and 10 years"));
+  }
+  const EpochMs expires = body->ttl_seconds() == 0 ? 0 : clock_.now_ms() + body->ttl_seconds() * 1000;
+  auto issued = tenancy_.create_token(ctx.who, body->user(), body->description(), expires);
+  if (!issued.ok()) return error_response(issued.status());
+  proto::Token out = to_proto(issued->record, body->user().empty() ? ctx.who.name : body->user());
+  out.set_secret(issued->secret);
+  return {201, to_json(out)};
+}
+
+ApiResponse AdminApi::revoke_token(RouteContext& ctx) {
+  auto id = parse_id(ctx.params[0], "token id");
+  if (!id.ok()) return error_response(id.status());
+  if (Status s = tenancy_.revoke_token(ctx.who, *id); !s.ok()) return error_response(s);
+  lease_changed();
+  return {204, ""};
+}
+
+}  // namespace bmf::coordinator

@@ -1,0 +1,50 @@
+#include "coordinator/mapping/tenancy_proto.h"
+
+namespace bmf::coordinator {
+
+proto::User to_proto(const UserRecord& u) {
+  proto::User out;
+  out.set_name(u.name);
+  out.set_role(std::string(to_string(u.role)));
+  for (const auto& p : u.projects) out.add_projects(p);
+  out.set_created_at(format_rfc3339(u.created_at_ms));
+  return out;  // never the password hash
+}
+
+proto::Project to_proto(const ProjectRecord& p) {
+  proto::Project out;
+  out.set_name(p.name);
+  out.set_quota_nodes(p.quota_nodes);
+  out.set_quota_networks(p.quota_networks);
+  for (const auto& m : p.members) out.add_members(m);
+  out.set_nodes_in_use(p.nodes_in_use);
+  out.set_networks_in_use(p.networks_in_use);
+  out.set_created_at(format_rfc3339(p.created_at_ms));
+  return out;
+}
+
+proto::Token to_proto(const TokenRecord& t, const std::string& user_name) {
+  proto::Token out;
+  out.set_id(t.id);
+  out.set_user(user_name);
+  out.set_kind(t.kind == TokenKind::kSession ? "session" : "api");
+  out.set_description(t.description);
+  out.set_created_at(format_rfc3339(t.created_at_ms));
+  out.set_expires_at(format_rfc3339(t.expires_at_ms));
+  out.set_revoked_at(format_rfc3339(t.revoked_at_ms));
+  return out;  // never the hash
+}
+
+proto::Network to_proto(const NetworkRecord& n) {
+  proto::Network out;
+  out.set_id(n.id);
+  out.set_name(n.name);
+  out.set_project(n.project);
+  out.set_vlan(n.vlan);
+  out.set_kind(n.kind == NetworkRecord::Kind::kExternal ? "external" : "tenant");
+  for (const auto& p : n.shared_with) out.add_shared_with(p);
+  out.set_created_at(format_rfc3339(n.created_at_ms));
+  return out;
+}
+
+}  // namespace bmf::coordinator
