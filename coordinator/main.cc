@@ -278,6 +278,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   InitConfig init;
   auto* init_cmd = app.add_subcommand("init", "one-time bootstrap: create the first admin and print (or write) an API token");
+  init_cmd->fallthrough();  // `init --state-dir D` reads the main option too
   init_cmd->add_option("--admin", init.admin, "the admin's user name")->capture_default_str();
   init_cmd->add_option("--token-file", init.token_file, "write the token here (mode 0600) instead of printing it");
   try {

@@ -5,18 +5,23 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/beast/ssl.hpp>
 #include <fmt/core.h>
 
 namespace bmf::cli {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 
 Result<Endpoint> parse_coordinator_url(const std::string& url) {
   std::string rest = url;
+  bool tls = false;
   if (rest.rfind("http://", 0) == 0) rest = rest.substr(7);
+  else if (rest.rfind("https://", 0) == 0) rest = rest.substr(8), tls = true;
   else if (rest.find("://") != std::string::npos) {
-    return invalid_argument(fmt::format("coordinator URL '{}': only http:// is supported", url));
+    return invalid_argument(fmt::format("coordinator URL '{}': only http:// and https:// are supported", url));
   }
   while (!rest.empty() && rest.back() == '/') rest.pop_back();
   auto colon = rest.rfind(':');
@@ -24,35 +29,66 @@ Result<Endpoint> parse_coordinator_url(const std::string& url) {
       rest.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
     return invalid_argument(fmt::format("coordinator URL '{}' must look like http://HOST:PORT", url));
   }
-  return Endpoint{rest.substr(0, colon), rest.substr(colon + 1)};
+  return Endpoint{rest.substr(0, colon), rest.substr(colon + 1), tls};
 }
 
-Result<HttpResult> http_request(const Endpoint& ep, const std::string& method, const std::string& target,
-                                const std::string& body, std::chrono::milliseconds timeout) {
-  asio::io_context io;
-  beast::tcp_stream stream(io);
-  asio::ip::tcp::resolver resolver(io);
-  boost::system::error_code ec;
-  auto results = resolver.resolve(ep.host, ep.port, ec);
-  if (ec) return unavailable(fmt::format("cannot resolve {}: {}", ep.host, ec.message()));
-  stream.expires_after(timeout);
-  stream.connect(results, ec);
-  if (ec) return unavailable(fmt::format("cannot reach coordinator at {}:{}: {}", ep.host, ep.port, ec.message()));
+namespace {
+
+template <typename Stream>
+Result<HttpResult> exchange(Stream& stream, const Endpoint& ep, const std::string& method, const std::string& target,
+                            const std::string& body, const std::string& bearer) {
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, ep.host);
   req.set(http::field::user_agent, "bmfctl");
+  if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
   if (!body.empty()) {
     req.set(http::field::content_type, "application/json");
     req.body() = body;
   }
   req.prepare_payload();
+  boost::system::error_code ec;
   http::write(stream, req, ec);
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
   if (!ec) http::read(stream, buffer, res, ec);
   if (ec) return unavailable(fmt::format("request to coordinator failed: {}", ec.message()));
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   return HttpResult{static_cast<int>(res.result_int()), std::move(res.body())};
+}
+
+}  // namespace
+
+Result<HttpResult> http_request(const Endpoint& ep, const std::string& method, const std::string& target,
+                                const std::string& body, std::chrono::milliseconds timeout, const std::string& bearer) {
+  asio::io_context io;
+  asio::ip::tcp::resolver resolver(io);
+  boost::system::error_code ec;
+  auto results = resolver.resolve(ep.host, ep.port, ec);
+  if (ec) return unavailable(fmt::format("cannot resolve {}: {}", ep.host, ec.message()));
+  if (!ep.tls) {
+    beast::tcp_stream stream(io);
+    stream.expires_after(timeout);
+    stream.connect(results, ec);
+    if (ec) return unavailable(fmt::format("cannot reach coordinator at {}:{}: {}", ep.host, ep.port, ec.message()));
+    auto out = exchange(stream, ep, method, target, body, bearer);
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    return out;
+  }
+  ssl::context ctx(ssl::context::tls_client);
+  ctx.set_verify_mode(ssl::verify_peer);
+  if (ep.ca_file.empty()) ctx.set_default_verify_paths(ec);
+  else ctx.load_verify_file(ep.ca_file, ec);
+  if (ec) return invalid_argument(fmt::format("cannot load CA {}: {}", ep.ca_file.empty() ? "(system)" : ep.ca_file, ec.message()));
+  beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+  stream.set_verify_callback(ssl::host_name_verification(ep.host));
+  SSL_set_tlsext_host_name(stream.native_handle(), ep.host.c_str());
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  beast::get_lowest_layer(stream).connect(results, ec);
+  if (ec) return unavailable(fmt::format("cannot reach coordinator at {}:{}: {}", ep.host, ep.port, ec.message()));
+  stream.handshake(ssl::stream_base::client, ec);
+  if (ec) return unavailable(fmt::format("TLS with coordinator {}:{} failed: {}", ep.host, ep.port, ec.message()));
+  auto out = exchange(stream, ep, method, target, body, bearer);
+  stream.shutdown(ec);
+  return out;
 }
 
 }  // namespace bmf::cli

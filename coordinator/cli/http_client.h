@@ -15,13 +15,16 @@ struct HttpResult {
 struct Endpoint {
   std::string host;
   std::string port;
+  bool tls = false;      // https://
+  std::string ca_file;   // verify the coordinator against this CA (else the system store)
 };
 
-// Accepts "http://HOST:PORT" or "HOST:PORT"; INVALID_ARGUMENT otherwise.
+// Accepts "http://HOST:PORT", "https://HOST:PORT" or "HOST:PORT"; INVALID_ARGUMENT otherwise.
 Result<Endpoint> parse_coordinator_url(const std::string& url);
 
 Result<HttpResult> http_request(const Endpoint& endpoint, const std::string& method, const std::string& target,
                                 const std::string& body = {},
-                                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                                std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                                const std::string& bearer_token = {});
 
 }  // namespace bmf::cli

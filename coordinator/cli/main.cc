@@ -7,17 +7,16 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <chrono>
 #include <iostream>
-#include <thread>
 
+#include "coordinator/cli/client.h"
 #include "coordinator/cli/http_client.h"
 #include "coordinator/cli/node_table.h"
 #include "coordinator/mapping/node_proto.h"
 
 namespace {
 
-constexpr int kExitApiError = 1;
+using bmf::cli::Client;
 
 std::string default_config_path() {
   if (const char* p = std::getenv("BMFCTL_CONFIG")) return p;
@@ -28,65 +27,29 @@ std::string default_config_path() {
   return "/etc/bmf/bmfctl.conf";
 }
 
-int fail(const std::string& message) {
-  std::cerr << "bmfctl: error: " << message << "\n";
-  return kExitApiError;
-}
-
-// GET/POST and, on a non-2xx answer, turn the API's error document into one line.
-bmf::Result<std::string> call(const std::string& url, const std::string& method, const std::string& target,
-                              const std::string& body = {}) {
-  BMF_ASSIGN_OR_RETURN(auto endpoint, bmf::cli::parse_coordinator_url(url));
-  BMF_ASSIGN_OR_RETURN(auto res, bmf::cli::http_request(endpoint, method, target, body));
-  if (res.status >= 200 && res.status < 300) return std::move(res.body);
-  bmf::proto::ApiError err;
-  if (bmf::coordinator::from_json(res.body, err).ok() && !err.message().empty()) {
-    return bmf::Status(bmf::StatusCode::kUnavailable, fmt::format("{} (HTTP {} {})", err.message(), res.status, err.code()));
-  }
-  return bmf::unavailable(fmt::format("coordinator answered HTTP {}", res.status));
-}
-
-template <typename Message>
-bmf::Result<Message> fetch(const std::string& url, const std::string& target) {
-  BMF_ASSIGN_OR_RETURN(std::string body, call(url, "GET", target));
-  Message m;
-  if (auto s = bmf::coordinator::from_json(body, m); !s.ok()) {
-    return bmf::invalid_argument("unexpected answer from coordinator: " + s.message());
-  }
-  return m;
-}
-
-// `-o json` prints the API document as is; `-o table` renders it.
-template <typename Message, typename Render>
-int show(const std::string& url, const std::string& target, const std::string& output, Render render) {
-  if (output == "json") {
-    auto body = call(url, "GET", target);
-    if (!body.ok()) return fail(body.status().message());
-    std::cout << *body << "\n";
-    return 0;
-  }
-  auto message = fetch<Message>(url, target);
-  if (!message.ok()) return fail(message.status().message());
-  std::cout << render(*message);
-  return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"bmfctl: administer a bmf coordinator"};
+  CLI::App app{"bmfctl: use and administer a bmf coordinator"};
   app.require_subcommand(1);
-  std::string url = "http://127.0.0.1:7421";
-  app.set_config("--config", default_config_path(), "config file with 'coordinator = http://HOST:PORT'");
-  app.add_option("--coordinator", url, "coordinator admin API URL")->envname("BMF_COORDINATOR")->capture_default_str();
-  std::string output = "table";
+  Client client;
+  int rc = 0;
+  std::string& url = client.url;
+  std::string& output = client.output;
+  app.set_config("--config", default_config_path(), "config file with 'coordinator = http://HOST:PORT' and 'token-file = FILE'");
+  app.add_option("--coordinator", url, "coordinator API URL (http:// or https://)")->envname("BMF_COORDINATOR")->capture_default_str();
+  app.add_option("--token-file", client.token_file, "file holding your API token (else $BMF_TOKEN, else the `bmfctl login` session)");
+  app.add_option("--ca-file", client.ca_file, "CA to verify an https:// coordinator with (default: the system store)");
   auto add_output = [&](CLI::App* cmd, std::vector<std::string> choices) {
     cmd->add_option("-o,--output", output, "output format")->check(CLI::IsMember(choices))->capture_default_str();
   };
 
   auto* node = app.add_subcommand("node", "inspect nodes");
   node->require_subcommand(1);
-  auto* list = node->add_subcommand("list", "list all nodes");
+  auto* list = node->add_subcommand("list", "list nodes (yours: those your projects hold; admins: all)");
+  std::string node_project, node_state;
+  list->add_option("--project", node_project, "only nodes this project holds");
+  list->add_option("--state", node_state, "only nodes in this state");
   add_output(list, {"table", "json"});
   auto* show_cmd = node->add_subcommand("show", "show one node");
   std::uint64_t node_id = 0;
@@ -162,6 +125,9 @@ int main(int argc, char** argv) {
   events->add_option("--limit", limit, "how many events")->check(CLI::Range(1u, 1000u))->capture_default_str();
   add_output(events, {"table", "json"});
 
+  bmf::cli::add_tenancy_commands(app, client, rc);
+  bmf::cli::add_network_commands(app, client, rc);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -169,10 +135,21 @@ int main(int argc, char** argv) {
     std::cerr << "bmfctl: error: " << e.what() << " (see --help)\n";  // one line, non-zero exit
     return 2;
   }
+  if (rc != 0) return rc;  // a subcommand with its own callback ran and failed
+  auto fail = &Client::fail;
+  auto call = [&](const std::string&, const std::string& method, const std::string& target, const std::string& body = {}) {
+    return client.call(method, target, body);
+  };
 
-  if (*list) return show<bmf::proto::NodeList>(url, "/api/v1/nodes", output, bmf::cli::node_table);
+  if (*list) {
+    std::string target = "/api/v1/nodes";
+    std::string sep = "?";
+    if (!node_project.empty()) target += sep + "project=" + node_project, sep = "&";
+    if (!node_state.empty()) target += sep + "state=" + node_state;
+    return client.show<bmf::proto::NodeList>(target, bmf::cli::node_table);
+  }
   if (*show_cmd) {
-    return show<bmf::proto::Node>(url, fmt::format("/api/v1/nodes/{}", node_id), output, bmf::cli::node_details);
+    return client.show<bmf::proto::Node>(fmt::format("/api/v1/nodes/{}", node_id), bmf::cli::node_details);
   }
   if (*command) {
     bmf::proto::Command cmd;
@@ -183,7 +160,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*sw_list) {
-    return show<bmf::proto::SwitchList>(url, "/api/v1/switches", output, [](const bmf::proto::SwitchList& l) {
+    return client.show<bmf::proto::SwitchList>("/api/v1/switches", [](const bmf::proto::SwitchList& l) {
       std::string out = "NAME  ADDRESS  USER  NETWORK-INSTANCE  UNUSED-PORTS\n";
       for (const auto& s : l.switches()) {
         out += fmt::format("{}  {}:{}  {}  {}  {}{}\n", s.name(), s.address(), s.port(), s.username(), s.network_instance(),
@@ -228,7 +205,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*sw_ports) {
-    return show<bmf::proto::SwitchPortList>(url, fmt::format("/api/v1/switches/{}/ports", sw_name), output,
+    return client.show<bmf::proto::SwitchPortList>(fmt::format("/api/v1/switches/{}/ports", sw_name),
                                             [](const bmf::proto::SwitchPortList& l) {
                                               std::string out = "PORT  MODE  VLANS\n";
                                               for (const auto& p : l.ports()) {
@@ -244,22 +221,10 @@ int main(int argc, char** argv) {
   if (*sw_sync) {
     auto started = call(url, "POST", fmt::format("/api/v1/switches/{}/sync", sw_name));
     if (!started.ok()) return fail(started.status().message());
-    bmf::proto::Operation op;
-    (void)bmf::coordinator::from_json(*started, op);
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
-    while (op.state() == "running" && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      auto now = fetch<bmf::proto::Operation>(url, "/api/v1/operations/" + op.id());
-      if (!now.ok()) return fail(now.status().message());
-      op = *now;
-    }
-    if (op.state() == "running") return fail(fmt::format("sync of {} still running after {} s ({})", sw_name, wait_s, op.id()));
-    if (op.state() != "succeeded") return fail(fmt::format("sync of {} failed: {}", sw_name, op.message()));
-    std::cout << fmt::format("{}: {}\n", sw_name, op.message());
-    return 0;
+    return client.wait_operation(*started, wait_s);
   }
   if (*lease_list) {
-    return show<bmf::proto::LeaseList>(url, lease_all ? "/api/v1/leases?all=true" : "/api/v1/leases", output,
+    return client.show<bmf::proto::LeaseList>(lease_all ? "/api/v1/leases?all=true" : "/api/v1/leases",
                                        [](const bmf::proto::LeaseList& l) {
                                          std::string out = "LEASE  NODE  PROJECT  OWNER  STATE\n";
                                          for (const auto& x : l.leases()) {
@@ -290,7 +255,7 @@ int main(int argc, char** argv) {
   if (*events) {
     std::string target = fmt::format("/api/v1/events?limit={}", limit);
     if (event_node) target += fmt::format("&node={}", event_node);
-    return show<bmf::proto::EventList>(url, target, output, bmf::cli::event_table);
+    return client.show<bmf::proto::EventList>(target, bmf::cli::event_table);
   }
   return 0;
 }
