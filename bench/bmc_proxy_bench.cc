@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
                                                         bmcproxy::hash_password("bench-pw"));
   ::chmod(path("bmcs.json").c_str(), 0600);
   ::chmod(path("principals.json").c_str(), 0600);
+  // The stand-in coordinator below does not check it; the proxy requires one.
+  std::ofstream(path("proxy.token")) << "bmf_bench\n";
+  ::chmod(path("proxy.token").c_str(), 0600);
   std::system(fmt::format("cd {} && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
                           "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout key.pem -out cert.pem 2>/dev/null",
                           dir.path().string()).c_str());
@@ -82,7 +85,7 @@ int main(int argc, char** argv) {
 
   testing::ChildProcess proxy({build + "/bmc-proxy/bmf-bmc-proxy", "--listen", "127.0.0.1:0", "--tls-cert", path("cert.pem"),
                                "--tls-key", path("key.pem"), "--bmcs", path("bmcs.json"), "--principals", path("principals.json"),
-                               "--coordinator", fmt::format("http://127.0.0.1:{}", coordinator_port), "--metrics-listen", "",
+                               "--coordinator-token-file", path("proxy.token"), "--coordinator", fmt::format("http://127.0.0.1:{}", coordinator_port), "--metrics-listen", "",
                                "--log-level", "info"},
                               dir.path() / "proxy.log");
   bmcproxy::CurlMultiClient client(io, {.max_connections_per_host = n, .max_total_connections = 2L * n});

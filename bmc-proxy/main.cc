@@ -1,8 +1,10 @@
 // bmf-bmc-proxy: the tenant-safe Redfish proxy. Parse flags, load the BMC and
 // principal files, follow the coordinator's leases, serve Redfish (HTTPS) and
 // /metrics, reload the files on SIGHUP, stop on SIGTERM/SIGINT.
-//   bmf-bmc-proxy --bmcs /etc/bmf/bmcs.json --principals /etc/bmf/principals.json \
-//       --tls-cert cert.pem --tls-key key.pem [--coordinator http://127.0.0.1:7421]
+//   bmf-bmc-proxy --bmcs /etc/bmf/bmcs.json --coordinator-token-file /etc/bmf/proxy.token \
+//       --tls-cert cert.pem --tls-key key.pem [--coordinator http://127.0.0.1:7421] [--principals break-glass.json]
+// Tenants log in as their bmf users (password, or an API token as the password),
+// checked by the coordinator; the principals file holds only break-glass accounts.
 //   bmf-bmc-proxy hash-password < password.txt
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,6 +16,8 @@
 
 #include "bmc-proxy/audit/audit_log.h"
 #include "bmc-proxy/credentials/bmc_directory.h"
+#include "bmc-proxy/credentials/secret_file.h"
+#include "bmc-proxy/leases/coordinator_users.h"
 #include "bmc-proxy/credentials/tenant_directory.h"
 #include "bmc-proxy/leases/lease_follower.h"
 #include "bmc-proxy/metrics/proxy_metrics.h"
@@ -33,6 +37,7 @@ struct Config {
   bool insecure_http = false;
   std::string bmcs_file, principals_file;
   std::string coordinator = "http://127.0.0.1:7421";
+  std::string coordinator_token_file;
   std::uint32_t lease_wait_ms = 15'000;
   std::uint32_t lease_stale_ms = 30'000;
   std::string audit_log;
@@ -65,9 +70,19 @@ int hash_password_command() {
 int run(const Config& cfg) {
   using namespace bmf::bmcproxy;
   auto bmcs = BmcDirectory::load(cfg.bmcs_file);
-  auto principals = TenantDirectory::load(cfg.principals_file);
+  auto load_principals = [&cfg]() -> bmf::Result<TenantDirectory> {
+    if (cfg.principals_file.empty()) return TenantDirectory::parse(R"({"principals": []})", "(none)");
+    return TenantDirectory::load(cfg.principals_file);
+  };
+  auto principals = load_principals();
   auto audit = AuditLog::open(cfg.audit_log);
-  for (const bmf::Status& s : {bmcs.status(), principals.status(), audit.status()}) {
+  bmf::Result<std::string> service_token = read_secret_file(cfg.coordinator_token_file);
+  if (service_token.ok()) {
+    std::string& t = *service_token;
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) t.pop_back();
+    if (t.empty()) service_token = bmf::invalid_argument(cfg.coordinator_token_file + " is empty");
+  }
+  for (const bmf::Status& s : {bmcs.status(), principals.status(), audit.status(), service_token.status()}) {
     if (!s.ok()) {
       BMF_LOG_ERROR("BMC_PROXY_CONFIG_INVALID: {}", s.message());
       return 2;
@@ -98,15 +113,18 @@ int run(const Config& cfg) {
   LeaseTable leases(std::chrono::milliseconds(cfg.lease_stale_ms));
   SessionStore sessions(std::chrono::seconds(cfg.session_timeout_s));
   BmcGateway gateway(http, std::make_shared<BmcDirectory>(std::move(*bmcs)), &metrics);
+  CoordinatorUsers users(http, leases, {.coordinator_url = cfg.coordinator, .service_token = *service_token});
   RedfishProxy proxy({.principals = std::make_shared<TenantDirectory>(std::move(*principals)),
                       .sessions = sessions,
                       .leases = leases,
                       .bmcs = gateway,
                       .audit = *audit,
                       .metrics = metrics,
-                      .service_uuid = random_uuid()});
+                      .service_uuid = random_uuid(),
+                      .users = &users});
   LeaseFollower follower(io, http, leases,
-                         {.coordinator_url = cfg.coordinator, .wait = std::chrono::milliseconds(cfg.lease_wait_ms)});
+                         {.coordinator_url = cfg.coordinator, .service_token = *service_token,
+                          .wait = std::chrono::milliseconds(cfg.lease_wait_ms)});
   metrics.set_gauges([&] {
     const auto confirmed = leases.confirmed_at();
     return std::vector<ProxyMetrics::Gauge>{
@@ -146,7 +164,7 @@ int run(const Config& cfg) {
     reload.async_wait([&](boost::system::error_code ec, int) {
       if (ec) return;
       auto new_bmcs = BmcDirectory::load(cfg.bmcs_file);
-      auto new_principals = TenantDirectory::load(cfg.principals_file);
+      auto new_principals = load_principals();
       if (!new_bmcs.ok() || !new_principals.ok()) {
         BMF_LOG_ERROR("BMC_PROXY_RELOAD_FAILED (keeping the old files): {}",
                       (!new_bmcs.ok() ? new_bmcs.status() : new_principals.status()).message());
@@ -184,8 +202,11 @@ int main(int argc, char** argv) {
   app.add_option("--tls-key", cfg.tls_key, "PEM private key for HTTPS");
   app.add_flag("--insecure-http", cfg.insecure_http, "serve plain HTTP (labs and tests only)");
   app.add_option("--bmcs", cfg.bmcs_file, "JSON file of BMC URLs and real credentials (mode 0600)");
-  app.add_option("--principals", cfg.principals_file, "JSON file of tenant/service password hashes (mode 0600)");
-  app.add_option("--coordinator", cfg.coordinator, "coordinator admin API base URL (leases)")->capture_default_str();
+  app.add_option("--principals", cfg.principals_file,
+                 "JSON file of break-glass/service password hashes (mode 0600); tenants are bmf users");
+  app.add_option("--coordinator", cfg.coordinator, "coordinator API base URL (leases, tenant logins)")->capture_default_str();
+  app.add_option("--coordinator-token-file", cfg.coordinator_token_file,
+                 "file (mode 0600) with the API token of a bmf user with the service role");
   app.add_option("--lease-wait-ms", cfg.lease_wait_ms, "long-poll wait for lease changes")->capture_default_str();
   app.add_option("--lease-stale-ms", cfg.lease_stale_ms,
                  "stop serving tenants when leases were not confirmed for this long")->capture_default_str();
@@ -210,8 +231,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   bmf::log::set_level(level);
-  if (cfg.bmcs_file.empty() || cfg.principals_file.empty()) {
-    std::cerr << "bmf-bmc-proxy: error: --bmcs and --principals are required (see --help)\n";
+  if (cfg.bmcs_file.empty() || cfg.coordinator_token_file.empty()) {
+    std::cerr << "bmf-bmc-proxy: error: --bmcs and --coordinator-token-file are required (see --help)\n";
     return 2;
   }
   if (cfg.lease_wait_ms >= cfg.lease_stale_ms) {

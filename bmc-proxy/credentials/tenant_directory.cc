@@ -62,6 +62,7 @@ Result<TenantDirectory> TenantDirectory::parse(std::string_view text, std::strin
     }
     Entry e;
     e.principal.name = p.value("name", "");
+    e.principal.projects = {e.principal.name};
     if (e.principal.name.empty() || e.principal.name.find(':') != std::string::npos) {
       return invalid_argument(where + ": \"name\" is required and may not contain ':'");
     }

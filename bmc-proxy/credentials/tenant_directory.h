@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/crypto/secrets.h"
 #include "common/status/status.h"
@@ -22,6 +23,16 @@ enum class Role { kTenant, kService };
 struct Principal {
   std::string name;
   Role role = Role::kTenant;
+  // The projects whose leased nodes a tenant reaches. A file tenant is its own project;
+  // a bmf user (from_coordinator) has the projects the coordinator names.
+  std::vector<std::string> projects;
+  bool from_coordinator = false;
+  bool member_of(std::string_view project) const {
+    for (const auto& p : projects) {
+      if (p == project) return true;
+    }
+    return false;
+  }
 };
 
 // "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>" with a fresh random salt.
@@ -37,6 +48,7 @@ class TenantDirectory {
   // (UNAVAILABLE otherwise): the throttled path costs no PBKDF2.
   Result<Principal> authenticate(const std::string& name, const std::string& password, bool allow_slow_check = true);
   std::size_t size() const { return entries_.size(); }
+  bool contains(std::string_view name) const { return entries_.find(name) != entries_.end(); }
 
  private:
   struct Entry {

@@ -25,6 +25,7 @@ void LeaseFollower::poll() {
                     : fmt::format("{}/api/v1/leases?after_revision={}&wait_ms={}", config_.coordinator_url,
                                   table_.revision(), config_.wait.count());
   call.timeout = config_.wait + std::chrono::seconds(10);
+  if (!config_.service_token.empty()) call.headers = {{"Authorization", "Bearer " + config_.service_token}};
   http_.perform(std::move(call), [this, alive = alive_](Result<HttpReply> reply) {
     if (!*alive) return;
     if (!reply.ok() || reply->status != 200) {

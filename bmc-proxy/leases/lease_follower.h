@@ -14,6 +14,7 @@ namespace bmf::bmcproxy {
 
 struct LeaseFollowerConfig {
   std::string coordinator_url = "http://127.0.0.1:7421";
+  std::string service_token;  // bearer token of the proxy's service user
   std::chrono::milliseconds wait{15'000};
   std::chrono::milliseconds retry{1'000};
 };

@@ -93,50 +93,72 @@ void RedfishProxy::handle(http::Request request, http::HttpServer::Reply reply) 
                                                      {"Links", {{"Sessions", {{"@odata.id", std::string(kSessions)}}}}}}));
   }
   if (path == kSessions && method == "POST") return login(call);
-  call->who = authenticate(call);
-  if (!call->who) {
-    call->operation = "unauthenticated";
-    return answer(call, redfish::error(401, msg::kNoValidSession, "Valid credentials are required.", "", kRealm));
-  }
-  route_authenticated(call);
+  authenticate(call, [this, call](std::optional<Principal> who) {
+    call->who = std::move(who);
+    if (!call->who) {
+      call->operation = "unauthenticated";
+      return answer(call, redfish::error(401, msg::kNoValidSession, "Valid credentials are required.", "", kRealm));
+    }
+    route_authenticated(call);
+  });
 }
 
-std::optional<Principal> RedfishProxy::authenticate(const CallPtr& call) {
+void RedfishProxy::authenticate(const CallPtr& call, WhoDone done) {
   const std::string token = call->req.header("x-auth-token");
   if (!token.empty()) {
     auto session = d_.sessions.use(token);
-    if (session) return session->principal;
-    call->audited = true;
-    call->detail = "unknown or expired session token";
-    return std::nullopt;
+    if (!session) {
+      call->audited = true;
+      call->detail = "unknown or expired session token";
+      return done(std::nullopt);
+    }
+    if (!session->principal.from_coordinator || !d_.users) return done(session->principal);
+    // A bmf user's access may have changed since the session began (project removed, token revoked).
+    const std::string name = session->principal.name;
+    return d_.users->authenticate(name, session->secret, [this, call, done, token, name](Result<Principal> who) {
+      if (who.ok()) return done(*who);
+      call->audited = true;
+      call->detail = fmt::format("session of '{}' no longer valid: {}", name.substr(0, 64), who.status().message());
+      if (who.status().code() == StatusCode::kUnauthenticated) {
+        if (auto s = d_.sessions.use(token)) d_.sessions.remove(s->principal.name, s->id);
+      }
+      done(std::nullopt);
+    });
   }
   const std::string authorization = call->req.header("authorization");
-  if (authorization.empty()) return std::nullopt;
+  if (authorization.empty()) return done(std::nullopt);
   auto basic = redfish::basic_credentials(authorization);
   if (!basic) {
     call->audited = true;
     call->detail = "malformed Authorization header";
-    return std::nullopt;
+    return done(std::nullopt);
   }
-  auto who = check_password(call, basic->first, basic->second);
-  if (who.ok()) return *who;
-  return std::nullopt;
+  check_password(call, basic->first, basic->second, [done](Result<Principal> who) {
+    done(who.ok() ? std::optional<Principal>(*who) : std::nullopt);
+  });
 }
 
-Result<Principal> RedfishProxy::check_password(const CallPtr& call, const std::string& user, const std::string& password) {
+void RedfishProxy::check_password(const CallPtr& call, const std::string& user, const std::string& password,
+                                  std::function<void(Result<Principal>)> done) {
   const bool throttled = throttle_.blocked(call->req.peer);
-  auto who = d_.principals->authenticate(user, password, !throttled);
-  // A success does not clear the address's streak: a caller holding one valid
-  // password must not be able to keep guessing others from the same address.
-  if (who.ok()) return who;
-  call->audited = true;
-  if (throttled) {
-    call->detail = fmt::format("'{}' refused unchecked: too many failed logins from this address", user.substr(0, 64));
-  } else {
-    call->detail = fmt::format("bad password for '{}'", user.substr(0, 64));
-    throttle_.failed(call->req.peer);
-  }
-  return who.status();
+  auto finish = [this, call, user, throttled, done](Result<Principal> who) {
+    // A success does not clear the address's streak: a caller holding one valid
+    // password must not be able to keep guessing others from the same address.
+    if (who.ok()) return done(who);
+    call->audited = true;
+    if (throttled) {
+      call->detail = fmt::format("'{}' refused unchecked: too many failed logins from this address", user.substr(0, 64));
+    } else if (who.status().code() == StatusCode::kUnavailable) {
+      call->detail = fmt::format("'{}' could not be checked: {}", user.substr(0, 64), who.status().message());
+    } else {
+      call->detail = fmt::format("bad password for '{}'", user.substr(0, 64));
+      throttle_.failed(call->req.peer);
+    }
+    done(who);
+  };
+  if (d_.principals->contains(user) || !d_.users) return finish(d_.principals->authenticate(user, password, !throttled));
+  if (throttled) return finish(unavailable("too many failed logins; try again later"));
+  d_.users->authenticate(user, password, std::move(finish));
 }
 
 void RedfishProxy::login(const CallPtr& call) {
@@ -149,14 +171,16 @@ void RedfishProxy::login(const CallPtr& call) {
   }
   const std::string user = body["UserName"];
   call->detail = fmt::format("user '{}'", user.substr(0, 64));
-  auto who = check_password(call, user, body["Password"]);
-  if (!who.ok()) return answer(call, redfish::error(401, msg::kNoValidSession, "Invalid user name or password.", "", kRealm));
-  call->who = *who;
-  Session s = d_.sessions.create(*who);
-  http::Response res = redfish::json_response(201, session_body(s));
-  res.headers.emplace_back("X-Auth-Token", s.token);
-  res.headers.emplace_back("Location", fmt::format("{}/{}", kSessions, s.id));
-  answer(call, std::move(res));
+  const std::string password = body["Password"];
+  check_password(call, user, password, [this, call, password](Result<Principal> who) {
+    if (!who.ok()) return answer(call, redfish::error(401, msg::kNoValidSession, "Invalid user name or password.", "", kRealm));
+    call->who = *who;
+    Session s = d_.sessions.create(*who, SessionStore::Clock::now(), who->from_coordinator ? password : std::string());
+    http::Response res = redfish::json_response(201, session_body(s));
+    res.headers.emplace_back("X-Auth-Token", s.token);
+    res.headers.emplace_back("Location", fmt::format("{}/{}", kSessions, s.id));
+    answer(call, std::move(res));
+  });
 }
 
 void RedfishProxy::route_authenticated(const CallPtr& call) {
@@ -218,7 +242,7 @@ bool RedfishProxy::may_reach(const Principal& who, std::uint64_t node) const {
   if (!d_.bmcs.directory().find(node)) return false;
   if (who.role == Role::kService) return true;
   auto holder = d_.leases.holder(node);
-  return holder && *holder == who.name;
+  return holder && who.member_of(*holder);
 }
 
 std::vector<std::uint64_t> RedfishProxy::visible_nodes(const Principal& who) const {
@@ -227,8 +251,10 @@ std::vector<std::uint64_t> RedfishProxy::visible_nodes(const Principal& who) con
     for (const auto& [node, bmc] : d_.bmcs.directory().all()) out.push_back(node);
     return out;
   }
-  for (auto node : d_.leases.nodes_of(who.name)) {
-    if (d_.bmcs.directory().find(node)) out.push_back(node);
+  for (const auto& project : who.projects) {
+    for (auto node : d_.leases.nodes_of(project)) {
+      if (d_.bmcs.directory().find(node)) out.push_back(node);
+    }
   }
   std::sort(out.begin(), out.end());
   return out;

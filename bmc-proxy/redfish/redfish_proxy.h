@@ -6,6 +6,7 @@
 // BmcGateway, rewrites the BMC's URIs to the proxy's, audits every action and
 // counts every request.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "bmc-proxy/audit/audit_log.h"
 #include "bmc-proxy/credentials/tenant_directory.h"
+#include "bmc-proxy/leases/coordinator_users.h"
 #include "bmc-proxy/leases/lease_table.h"
 #include "bmc-proxy/metrics/proxy_metrics.h"
 #include "bmc-proxy/redfish/bmc_gateway.h"
@@ -30,6 +32,8 @@ struct RedfishProxyDeps {
   AuditLog& audit;
   ProxyMetrics& metrics;
   std::string service_uuid;
+  // bmf users (checked by the coordinator); null: only the principals file.
+  CoordinatorUsers* users = nullptr;
 };
 
 class RedfishProxy {
@@ -46,7 +50,9 @@ class RedfishProxy {
   using CallPtr = std::shared_ptr<Call>;
 
   void answer(const CallPtr& call, http::Response response);
-  std::optional<Principal> authenticate(const CallPtr& call);
+  using WhoDone = std::function<void(std::optional<Principal>)>;
+  // Who the caller is (a session token or Basic credentials); nullopt when no one.
+  void authenticate(const CallPtr& call, WhoDone done);
   void login(const CallPtr& call);
   void route_authenticated(const CallPtr& call);
   void sessions(const CallPtr& call, std::string_view rest);
@@ -55,8 +61,10 @@ class RedfishProxy {
   void forward(const CallPtr& call, bool system, std::string rest, std::string method, std::string body);
   bool may_reach(const Principal& who, std::uint64_t node) const;
 
-  // Checks a password (slow: PBKDF2) unless the caller's address is throttled.
-  Result<Principal> check_password(const CallPtr& call, const std::string& user, const std::string& password);
+  // Checks a password: the principals file (slow: PBKDF2) for its names, else the
+  // coordinator for bmf users; refused unchecked when the caller's address is throttled.
+  void check_password(const CallPtr& call, const std::string& user, const std::string& password,
+                      std::function<void(Result<Principal>)> done);
 
   RedfishProxyDeps d_;
   LoginThrottle throttle_;

@@ -6,7 +6,7 @@
 
 namespace bmf::bmcproxy {
 
-Session SessionStore::create(const Principal& principal, Clock::time_point now) {
+Session SessionStore::create(const Principal& principal, Clock::time_point now, std::string secret) {
   expire(now);
   auto mine = of(principal.name);
   if (mine.size() >= max_per_principal_) {
@@ -20,7 +20,7 @@ Session SessionStore::create(const Principal& principal, Clock::time_point now) 
   RAND_bytes(raw, sizeof raw);
   std::string token;
   for (unsigned char c : raw) token += fmt::format("{:02x}", c);
-  Session s{fmt::format("{}", next_id_++), token, principal, now};
+  Session s{fmt::format("{}", next_id_++), token, principal, now, std::move(secret)};
   by_token_[token] = s;
   return s;
 }

@@ -19,6 +19,9 @@ struct Session {
   std::string token;
   Principal principal;
   std::chrono::steady_clock::time_point last_used;
+  // For a bmf user: the secret they logged in with (memory only), so every use
+  // re-checks their access with the coordinator's cache rules.
+  std::string secret;
 };
 
 class SessionStore {
@@ -27,7 +30,7 @@ class SessionStore {
   explicit SessionStore(std::chrono::seconds idle_timeout = std::chrono::minutes(30), std::size_t max_per_principal = 64)
       : idle_timeout_(idle_timeout), max_per_principal_(max_per_principal) {}
 
-  Session create(const Principal& principal, Clock::time_point now = Clock::now());
+  Session create(const Principal& principal, Clock::time_point now = Clock::now(), std::string secret = {});
   // The session owning `token` (refreshing its idle timer), if it is alive.
   std::optional<Session> use(const std::string& token, Clock::time_point now = Clock::now());
   // Sessions of one principal, by id.

@@ -229,7 +229,9 @@ Status SqliteStore::add_member(const std::string& user, const std::string& proje
   }
   event.project = project;
   BMF_RETURN_IF_ERROR(insert_event(event));
-  return tx.commit();
+  BMF_RETURN_IF_ERROR(tx.commit());
+  ++access_revision_;  // cached logins learn of the new project too
+  return ok_status();
 }
 
 Status SqliteStore::remove_member(const std::string& user, const std::string& project, EventRecord event) {

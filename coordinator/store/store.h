@@ -78,7 +78,7 @@ class Store {
   virtual Result<TokenRecord> find_token(const std::string& sha256) = 0;
   virtual Result<std::vector<TokenRecord>> list_tokens(std::uint64_t user_id) = 0;
   virtual Status revoke_token(std::uint64_t id, EpochMs at, EventRecord event) = 0;
-  // Grows on every change that can take access away (membership, token, user);
+  // Grows on every change of access (membership, token, user, password);
   // the BMC proxy's cached logins are re-checked when it moves.
   virtual Result<std::uint64_t> access_revision() = 0;
 

@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "tests/support/child_process.h"
+#include "tests/support/coordinator_admin.h"
 #include "tests/support/temp_dir.h"
 
 namespace bmf::testing {
@@ -27,6 +28,7 @@ class BmcProxyTest : public ::testing::Test {
     if (run_command("/usr/bin/python3 -c 'import sushy' 2>&1").first != 0) GTEST_SKIP() << "python3-sushy not installed";
     if (access("/usr/bin/curl", X_OK) != 0) GTEST_SKIP() << "curl not installed";
     std::ofstream(path("token")) << "lab-token\n";
+    init_coordinator_admin(path("state"));
     coordinator_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{kBuild + "/coordinator/bmf-coordinator", "--state-dir", path("state"), "--agent-listen",
                                  "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--enrollment-token-file", path("token")},
@@ -68,10 +70,19 @@ class BmcProxyTest : public ::testing::Test {
         {{"node_id": {}, "url": "http://{}", "username": "admin", "password": "{}"}},
         {{"node_id": {}, "url": "http://{}", "username": "admin", "password": "{}"}}]}})",
                                           gpu_, bmc_addr[0], bmc_pw[0], cpu_, bmc_addr[1], bmc_pw[1]));
+    // Tenants are bmf users: alice in team-a, bob in team-b. The proxy's own file keeps only a break-glass account.
     write_secret("principals.json", fmt::format(R"({{"principals": [
-        {{"name": "team-a", "password_hash": "{}"}}, {{"name": "team-b", "password_hash": "{}"}},
-        {{"name": "coordinator", "role": "service", "password_hash": "{}"}}]}})",
-                                                hash("alpha-pw"), hash("beta-pw"), hash("svc-pw")));
+        {{"name": "breakglass", "role": "service", "password_hash": "{}"}}]}})", hash("svc-pw")));
+    write_secret("alice.pw", "alpha-pw-1\n");
+    write_secret("bob.pw", "beta-pw-1\n");
+    for (const std::string& cmd : {std::string("project add team-a"), std::string("project add team-b"),
+                                   "user add alice --password-file " + path("alice.pw"), "user add bob --password-file " + path("bob.pw"),
+                                   std::string("project member add team-a alice"), std::string("project member add team-b bob"),
+                                   std::string("user add bmc-proxy --role service"),
+                                   "token create --user bmc-proxy --description bmc-proxy --output-file " + path("proxy.token")}) {
+      auto [rc, out] = run_command(fmt::format("{} --coordinator {} {} 2>&1", kBmfctl, api_, cmd));
+      ASSERT_EQ(rc, 0) << cmd << ": " << out;
+    }
     auto [rc, out] = run_command(fmt::format(
         "cd {} && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 "
         "-addext subjectAltName=IP:127.0.0.1 -keyout key.pem -out cert.pem 2>&1", dir_.path().string()));
@@ -82,6 +93,7 @@ class BmcProxyTest : public ::testing::Test {
     proxy_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{kProxy, "--listen", "127.0.0.1:0", "--tls-cert", path("cert.pem"), "--tls-key", path("key.pem"),
                                  "--bmcs", path("bmcs.json"), "--principals", path("principals.json"), "--coordinator", api_,
+                                 "--coordinator-token-file", path("proxy.token"),
                                  "--audit-log", path("audit.jsonl"), "--metrics-listen", "127.0.0.1:0"},
         dir_.path() / "proxy.log");
     ASSERT_TRUE(eventually([&] { std::string l = proxy_->log();
@@ -91,7 +103,7 @@ class BmcProxyTest : public ::testing::Test {
     proxy_addr_ = "127.0.0.1:" + std::string(m[1]);
     metrics_addr_ = m[2];
     // Ready once the leases arrived from the coordinator.
-    ASSERT_TRUE(eventually([&] { return curl("GET", "/redfish/v1/Systems", "team-a:alpha-pw").find(std::to_string(gpu_)) != std::string::npos; },
+    ASSERT_TRUE(eventually([&] { return curl("GET", "/redfish/v1/Systems", "alice:alpha-pw-1").find(std::to_string(gpu_)) != std::string::npos; },
                            std::chrono::seconds(10)))
         << proxy_->log();
   }
@@ -150,7 +162,7 @@ TEST_F(BmcProxyTest, Sushy_TenantListsPowersBootsAndMountsOnlyItsNode) {
 import sushy
 # Verified against the proxy's certificate, as a tenant would with the provider's CA.
 s = sushy.Sushy('https://{0}/redfish/v1', verify='{2}',
-                auth=sushy.auth.SessionAuth(username='team-a', password='alpha-pw'))
+                auth=sushy.auth.SessionAuth(username='alice', password='alpha-pw-1'))
 systems = s.get_system_collection()
 print('members', list(systems.members_identities))
 system = systems.get_member(systems.members_identities[0])
@@ -191,64 +203,112 @@ except sushy.exceptions.ResourceNotFoundError:
                                               std::regex_replace(emulator_->log(), std::regex(R"([\s\S]*BMC_READY bmc-0 (\S+)[\s\S]*)"), "$1")));
   EXPECT_NE(direct.find("\"PowerState\":\"On\""), std::string::npos) << direct;
   // team-b's BMC was never touched.
-  EXPECT_NE(curl("GET", fmt::format("/redfish/v1/Systems/{}", cpu_), "team-b:beta-pw").find("\"PowerState\":\"Off\""), std::string::npos);
+  EXPECT_NE(curl("GET", fmt::format("/redfish/v1/Systems/{}", cpu_), "bob:beta-pw-1").find("\"PowerState\":\"Off\""), std::string::npos);
 }
 
 TEST_F(BmcProxyTest, Redfishtool_ListResetIsolationAndBadCredentials) {
   const std::string base = fmt::format("/usr/bin/redfishtool -r {} -S Always", proxy_addr_);
-  auto [rc, out] = run_command(fmt::format("{} -u team-b -p beta-pw Systems list 2>&1", base));
+  auto [rc, out] = run_command(fmt::format("{} -u bob -p beta-pw-1 Systems list 2>&1", base));
   ASSERT_EQ(rc, 0) << out;
   EXPECT_NE(out.find(fmt::format("/redfish/v1/Systems/{}", cpu_)), std::string::npos) << out;
   EXPECT_EQ(out.find(fmt::format("/redfish/v1/Systems/{}\"", gpu_)), std::string::npos) << out;
-  std::tie(rc, out) = run_command(fmt::format("{} -u team-b -p beta-pw -A Session Systems -I {} reset ForceOn 2>&1", base, cpu_));
+  std::tie(rc, out) = run_command(fmt::format("{} -u bob -p beta-pw-1 -A Session Systems -I {} reset ForceOn 2>&1", base, cpu_));
   EXPECT_EQ(rc, 0) << out;
-  std::tie(rc, out) = run_command(fmt::format("{} -u team-b -p beta-pw Systems -I {} setBootOverride Once Pxe 2>&1", base, cpu_));
+  std::tie(rc, out) = run_command(fmt::format("{} -u bob -p beta-pw-1 Systems -I {} setBootOverride Once Pxe 2>&1", base, cpu_));
   EXPECT_EQ(rc, 0) << out;
-  std::tie(rc, out) = run_command(fmt::format("{} -u team-b -p beta-pw Systems -I {} get 2>&1", base, cpu_));
+  std::tie(rc, out) = run_command(fmt::format("{} -u bob -p beta-pw-1 Systems -I {} get 2>&1", base, cpu_));
   EXPECT_NE(out.find("\"PowerState\": \"On\""), std::string::npos) << out;
   EXPECT_NE(out.find("\"BootSourceOverrideTarget\": \"Pxe\""), std::string::npos) << out;
   EXPECT_NE(out.find("\"BootSourceOverrideEnabled\": \"Once\""), std::string::npos) << out;
   // team-b aiming at team-a's node by link: 404, and the node stays off.
-  std::tie(rc, out) = run_command(fmt::format("{} -u team-b -p beta-pw raw POST /redfish/v1/Systems/{}/Actions/ComputerSystem.Reset "
+  std::tie(rc, out) = run_command(fmt::format("{} -u bob -p beta-pw-1 raw POST /redfish/v1/Systems/{}/Actions/ComputerSystem.Reset "
                                               "--data='{{\"ResetType\":\"On\"}}' 2>&1", base, gpu_));
   EXPECT_NE(rc, 0);
   EXPECT_NE(out.find("404"), std::string::npos) << out;
-  EXPECT_NE(curl("GET", fmt::format("/redfish/v1/Systems/{}", gpu_), "team-a:alpha-pw").find("\"PowerState\":\"Off\""), std::string::npos);
-  std::tie(rc, out) = run_command(fmt::format("{} -u team-b -p wrong Systems list 2>&1", base));
+  EXPECT_NE(curl("GET", fmt::format("/redfish/v1/Systems/{}", gpu_), "alice:alpha-pw-1").find("\"PowerState\":\"Off\""), std::string::npos);
+  std::tie(rc, out) = run_command(fmt::format("{} -u bob -p wrong Systems list 2>&1", base));
   EXPECT_EQ(rc, 5) << out;
   EXPECT_NE(out.find("401"), std::string::npos) << out;
 }
 
 TEST_F(BmcProxyTest, LeaseEndRevokesAccessAtOnce) {
   const std::string system = fmt::format("/redfish/v1/Systems/{}", gpu_);
-  ASSERT_EQ(curl("GET", system, "team-a:alpha-pw").substr(0, 3), "200");
+  ASSERT_EQ(curl("GET", system, "alice:alpha-pw-1").substr(0, 3), "200");
   auto [rc, out] = run_command(fmt::format("{} --coordinator {} lease end {} 2>&1", kBmfctl, api_, lease_a_));
   ASSERT_EQ(rc, 0) << out;
   const auto ended = std::chrono::steady_clock::now();
   // The proxy long-polls the coordinator: the very next requests are refused.
-  ASSERT_TRUE(eventually([&] { return curl("GET", system, "team-a:alpha-pw").substr(0, 3) == "404"; }, std::chrono::seconds(5)));
+  ASSERT_TRUE(eventually([&] { return curl("GET", system, "alice:alpha-pw-1").substr(0, 3) == "404"; }, std::chrono::seconds(5)));
   EXPECT_LT(std::chrono::steady_clock::now() - ended, std::chrono::seconds(1)) << "revoked by the long-poll, not a slow refresh";
-  auto reset = curl("POST", system + "/Actions/ComputerSystem.Reset", "team-a:alpha-pw", R"({"ResetType":"On"})");
+  auto reset = curl("POST", system + "/Actions/ComputerSystem.Reset", "alice:alpha-pw-1", R"({"ResetType":"On"})");
   EXPECT_EQ(reset.substr(0, 3), "404") << reset;
-  EXPECT_EQ(curl("GET", system, "coordinator:svc-pw").substr(0, 3), "200") << "the service account still reaches it";
+  EXPECT_EQ(curl("GET", system, "breakglass:svc-pw").substr(0, 3), "200") << "the service account still reaches it";
   std::ifstream audit(path("audit.jsonl"));
   std::string text((std::istreambuf_iterator<char>(audit)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find(fmt::format(R"("action":"reset","detail":"not leased to caller","node_id":{})", gpu_)), std::string::npos) << text;
 }
 
+TEST_F(BmcProxyTest, BmfUsers_TokenAsPasswordAndRemovalOrRevocationEndsAccessWithinTheLongPoll) {
+  const std::string system = fmt::format("/redfish/v1/Systems/{}", gpu_);
+  auto bmfctl = [&](const std::string& args) {
+    auto [rc, out] = run_command(fmt::format("{} --coordinator {} {} 2>&1", kBmfctl, api_, args));
+    EXPECT_EQ(rc, 0) << args << ": " << out;
+    return out;
+  };
+  // An API token works as the Basic password (scripts need no password), with its own user name only.
+  bmfctl("token create --user alice --output-file " + path("alice.token"));
+  std::ifstream in(path("alice.token"));
+  std::string token;
+  std::getline(in, token);
+  ASSERT_EQ(curl("GET", system, "alice:" + token).substr(0, 3), "200");
+  EXPECT_EQ(curl("GET", system, "bob:" + token).substr(0, 3), "401") << "a token belongs to its user";
+  EXPECT_EQ(curl("GET", system, "bob:beta-pw-1").substr(0, 3), "404") << "bob is not in team-a";
+
+  // A Redfish session of alice's (sushy's way), then alice leaves team-a: both lose the node at once.
+  auto login = run_command(fmt::format("curl -sk -D - -o /dev/null -X POST -H 'Content-Type: application/json' "
+                                       "--data '{{\"UserName\":\"alice\",\"Password\":\"alpha-pw-1\"}}' "
+                                       "https://{}/redfish/v1/SessionService/Sessions", proxy_addr_)).second;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(login, m, std::regex(R"(X-Auth-Token: (\w+))", std::regex::icase))) << login;
+  const std::string session = m[1];
+  auto with_session = [&] {
+    return run_command(fmt::format("curl -sk -o /dev/null -w '%{{http_code}}' -H 'X-Auth-Token: {}' https://{}{}", session,
+                                   proxy_addr_, system)).second;
+  };
+  ASSERT_EQ(with_session(), "200");
+  bmfctl("project member remove team-a alice");
+  const auto removed = std::chrono::steady_clock::now();
+  ASSERT_TRUE(eventually([&] { return curl("GET", system, "alice:alpha-pw-1").substr(0, 3) == "404"; }, std::chrono::seconds(5)));
+  EXPECT_LT(std::chrono::steady_clock::now() - removed, std::chrono::seconds(2)) << "within the long-poll, not a slow refresh";
+  EXPECT_EQ(with_session(), "404") << "the session follows alice's projects too";
+  EXPECT_EQ(curl("GET", system, "alice:" + token).substr(0, 3), "404");
+
+  // Back in the project, then the token is revoked: the token stops working, the password still does.
+  bmfctl("project member add team-a alice");
+  ASSERT_TRUE(eventually([&] { return curl("GET", system, "alice:" + token).substr(0, 3) == "200"; }, std::chrono::seconds(5)));
+  auto list = bmfctl("token list --user alice");
+  ASSERT_TRUE(std::regex_search(list, m, std::regex(R"(\n(\d+)  alice  api)"))) << list;
+  bmfctl(fmt::format("token revoke {}", std::string(m[1])));
+  ASSERT_TRUE(eventually([&] { return curl("GET", system, "alice:" + token).substr(0, 3) == "401"; }, std::chrono::seconds(5)));
+  EXPECT_EQ(curl("GET", system, "alice:alpha-pw-1").substr(0, 3), "200");
+  // Removed user: nothing works any more.
+  bmfctl("user remove alice");
+  ASSERT_TRUE(eventually([&] { return curl("GET", system, "alice:alpha-pw-1").substr(0, 3) == "401"; }, std::chrono::seconds(5)));
+}
+
 TEST_F(BmcProxyTest, MalformedRequestsAre400AndMetricsCountThem) {
   const std::string reset = fmt::format("/redfish/v1/Systems/{}/Actions/ComputerSystem.Reset", gpu_);
-  auto bad = curl("POST", reset, "team-a:alpha-pw", R"({"ResetType":"Explode"})");
+  auto bad = curl("POST", reset, "alice:alpha-pw-1", R"({"ResetType":"Explode"})");
   EXPECT_EQ(bad.substr(0, 3), "400") << bad;
   EXPECT_NE(bad.find("ActionParameterNotSupported"), std::string::npos) << bad;
-  auto junk = curl("POST", reset, "team-a:alpha-pw", "{not json");
+  auto junk = curl("POST", reset, "alice:alpha-pw-1", "{not json");
   EXPECT_EQ(junk.substr(0, 3), "400") << junk;
   EXPECT_NE(junk.find("MalformedJSON"), std::string::npos) << junk;
-  EXPECT_NE(curl("GET", fmt::format("/redfish/v1/Systems/{}", gpu_), "team-a:alpha-pw").find("\"PowerState\":\"Off\""), std::string::npos);
+  EXPECT_NE(curl("GET", fmt::format("/redfish/v1/Systems/{}", gpu_), "alice:alpha-pw-1").find("\"PowerState\":\"Off\""), std::string::npos);
 
   auto [rc, metrics] = run_command(fmt::format("curl -s http://{}/metrics", metrics_addr_));
   ASSERT_EQ(rc, 0);
-  EXPECT_NE(metrics.find(R"(bmf_bmc_proxy_requests_total{principal="team-a",operation="reset",code="400"} 2)"), std::string::npos)
+  EXPECT_NE(metrics.find(R"(bmf_bmc_proxy_requests_total{principal="alice",operation="reset",code="400"} 2)"), std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("bmf_bmc_proxy_active_leases 2"), std::string::npos) << metrics;
   if (access("/usr/bin/promtool", X_OK) == 0) {
@@ -260,11 +320,12 @@ TEST_F(BmcProxyTest, MalformedRequestsAre400AndMetricsCountThem) {
 
 TEST_F(BmcProxyTest, RefusesSecretsFileOthersCanRead) {
   ::chmod(path("bmcs.json").c_str(), 0644);
-  auto [rc, out] = run_command(fmt::format("{} --insecure-http --listen 127.0.0.1:0 --bmcs {} --principals {} 2>&1", kProxy,
-                                           path("bmcs.json"), path("principals.json")));
+  auto [rc, out] = run_command(fmt::format("{} --insecure-http --listen 127.0.0.1:0 --bmcs {} --principals {} "
+                                           "--coordinator-token-file {} 2>&1", kProxy, path("bmcs.json"), path("principals.json"),
+                                           path("proxy.token")));
   EXPECT_EQ(rc, 2) << out;
   EXPECT_NE(out.find("chmod 600"), std::string::npos) << out;
-  std::tie(rc, out) = run_command(fmt::format("{} --bmcs x --principals y 2>&1", kProxy));
+  std::tie(rc, out) = run_command(fmt::format("{} --bmcs x --coordinator-token-file y 2>&1", kProxy));
   EXPECT_EQ(rc, 2);
   EXPECT_NE(out.find("--tls-cert"), std::string::npos) << out;
 }

@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "tests/support/child_process.h"
+#include "tests/support/coordinator_admin.h"
 #include "tests/support/temp_dir.h"
 
 namespace bmf::testing {
@@ -52,6 +53,7 @@ class LinkChangeTest : public ::testing::Test {
 };
 
 TEST_F(LinkChangeTest, LinkDown_AgentReReportsAndCoordinatorRecordsIt) {
+  init_coordinator_admin(dir_.path() / "state");
   coordinator_ = std::make_unique<ChildProcess>(
       in_ns({kBuild + "/coordinator/bmf-coordinator", "--state-dir", (dir_.path() / "state").string(), "--agent-listen",
              "127.0.0.1:7420", "--api-listen", "127.0.0.1:0", "--heartbeat-interval-ms", "200"}),

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 
 #include "tests/support/child_process.h"
+#include "tests/support/coordinator_admin.h"
 #include "tests/support/temp_dir.h"
 
 namespace bmf::testing {
@@ -25,6 +26,7 @@ class RegistrationLifecycleTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::ofstream(dir_.path() / "token") << "lab-token\n";
+    init_coordinator_admin(dir_.path() / "state");
   }
 
   // Starts the coordinator; first on port 0 (kernel picks), later on the same ports.
@@ -212,7 +214,7 @@ namespace bmf::testing {
 
 TEST(BmfctlArguments, BadInput_OneLineErrorAndNonZeroExit) {
   const std::string bmfctl = std::string(BMF_BUILD_DIR) + "/coordinator/cli/bmfctl";
-  for (const char* args : {"node show x", "node frob", "events --limit 0", "--coordinator https://x:1 node list",
+  for (const char* args : {"node show x", "node frob", "events --limit 0", "--coordinator ftp://x:1 node list", "token revoke x",
                            "--coordinator http://127.0.0.1:1 node list"}) {
     auto [rc, out] = run_command(fmt::format("{} {} 2>&1", bmfctl, args));
     EXPECT_NE(rc, 0) << args;

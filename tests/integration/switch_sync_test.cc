@@ -9,6 +9,7 @@
 #include "netconf/drivers/openconfig_driver.h"
 #include "netconf/transport/ssh_channel.h"
 #include "tests/peers/netconfd_peer.h"
+#include "tests/support/coordinator_admin.h"
 
 namespace bmf::testing {
 namespace {
@@ -22,6 +23,7 @@ class SwitchSyncTest : public ::testing::Test {
     sw_ = std::make_unique<NetconfdPeer>(8);
     std::ofstream(dir_.path() / "known_hosts") << sw_->known_hosts_line();
     std::ofstream(dir_.path() / "password") << NetconfdPeer::kPassword << "\n";
+    init_coordinator_admin(dir_.path() / "state");
     coordinator_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{kBuild + "/coordinator/bmf-coordinator", "--state-dir", (dir_.path() / "state").string(),
                                  "--agent-listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0"},

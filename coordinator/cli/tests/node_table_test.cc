@@ -37,7 +37,11 @@ TEST(ParseCoordinatorUrl, AcceptsHttpAndBareHostPort) {
 }
 
 TEST(ParseCoordinatorUrl, RejectsWhatItCannotUse) {
-  EXPECT_FALSE(parse_coordinator_url("https://x:1").ok());
+  EXPECT_FALSE(parse_coordinator_url("ftp://x:1").ok());
+  auto tls = parse_coordinator_url("https://coord.example:7421");
+  ASSERT_TRUE(tls.ok());
+  EXPECT_TRUE(tls->tls);
+  EXPECT_FALSE(parse_coordinator_url("http://x:1")->tls);
   EXPECT_FALSE(parse_coordinator_url("http://x").ok());
   EXPECT_FALSE(parse_coordinator_url("http://x:port").ok());
   EXPECT_FALSE(parse_coordinator_url(":80").ok());
