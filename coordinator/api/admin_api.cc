@@ -126,6 +126,7 @@ const std::vector<Route>& AdminApi::routes() {
       {"GET", "/api/v1/switches/{name}/ports", Access::kAdmin, &A::list_switch_ports},
       {"PUT", "/api/v1/switches/{name}/ports/{port}", Access::kAdmin, &A::put_switch_port},
       {"POST", "/api/v1/switches/{name}/sync", Access::kAdmin, &A::sync_switch},
+      {"POST", "/api/v1/switches/{name}/check", Access::kAdmin, &A::check_switch},
       {"GET", "/api/v1/operations/{id}", Access::kUser, &A::get_operation},
       {"GET", "/api/v1/leases", Access::kUser, &A::list_leases},
       {"POST", "/api/v1/leases", Access::kAdmin, &A::create_lease},

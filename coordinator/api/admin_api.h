@@ -90,6 +90,7 @@ class AdminApi {
   ApiResponse list_switch_ports(RouteContext&);
   ApiResponse put_switch_port(RouteContext&);
   ApiResponse sync_switch(RouteContext&);
+  ApiResponse check_switch(RouteContext&);
   ApiResponse get_operation(RouteContext&);
   ApiResponse list_leases(RouteContext&);
   ApiResponse create_lease(RouteContext&);

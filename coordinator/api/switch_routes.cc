@@ -60,4 +60,11 @@ ApiResponse AdminApi::sync_switch(RouteContext& ctx) {
   return {202, to_json(to_proto(*op))};
 }
 
+ApiResponse AdminApi::check_switch(RouteContext& ctx) {
+  if (!switches_) return error_response(unavailable("switch operations are not available in this process"));
+  auto op = switches_->start_check(ctx.params[0], ctx.who.actor());
+  if (!op.ok()) return error_response(op.status());
+  return {202, to_json(to_proto(*op))};
+}
+
 }  // namespace bmf::coordinator

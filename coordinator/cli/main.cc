@@ -81,7 +81,9 @@ int main(int argc, char** argv) {
   sw_add->add_option("--network-instance", network_instance, "OpenConfig network instance holding the VLANs")->capture_default_str();
   sw_add->add_option("--unused-ports", unused, "what sync does with ports no one holds")
       ->check(CLI::IsMember({"keep", "park", "shutdown"}))->capture_default_str();
-  sw_add->add_option("--parking-vlan", parking_vlan, "VLAN for parked ports");
+  sw_add->add_option("--parking-vlan", parking_vlan, "provisioning VLAN: ports no one holds, and ports of released nodes");
+  bool no_check = false;
+  sw_add->add_flag("--no-check", no_check, "save without connecting to the switch to check it");
   auto* sw_port = sw->add_subcommand("port", "set the desired VLAN configuration of a port");
   std::string port_name;
   std::uint32_t access_vlan = 0, native_vlan = 0;
@@ -184,7 +186,11 @@ int main(int argc, char** argv) {
     auto body = call(url, "PUT", "/api/v1/switches/" + sw_name, bmf::coordinator::to_json(sw_body));
     if (!body.ok()) return fail(body.status().message());
     std::cout << "switch " << sw_name << " saved\n";
-    return 0;
+    if (no_check) return 0;
+    // A switch bmf cannot use (unreachable, refused credentials, a network instance it does not have) is said now.
+    auto check = call(url, "POST", fmt::format("/api/v1/switches/{}/check", sw_name));
+    if (!check.ok()) return fail(check.status().message());
+    return client.wait_operation(*check, wait_s);
   }
   if (*sw_port) {
     bmf::proto::SwitchPort p;

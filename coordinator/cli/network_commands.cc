@@ -90,6 +90,35 @@ void add_network_commands(CLI::App& app, Client& c, int& rc) {
     rc = body.ok() ? (std::cout << "network " << network << " deleted\n", 0) : Client::fail(body.status().message());
   });
 
+  static std::vector<std::string> node_nics;
+  auto* many = net->add_subcommand("attach", "put many NICs on a network in ONE operation (all switches move together or none)");
+  many->add_option("NETWORK", network, "network id or name")->required();
+  many->add_option("NODE:NIC", node_nics, "node id and NIC name or MAC, e.g. 7:eth0 (repeat)")->required();
+  many->add_flag("--trunk", trunk, "tagged, on a trunk (default: untagged access)");
+  many->add_option("--project", project, "where to look the network name up (default: each node's project)");
+  many->add_option("--timeout", timeout_s, "seconds to wait for the switches")->capture_default_str();
+  add_output(many);
+  many->callback([&] {
+    proto::AttachmentBatch batch;
+    for (const auto& item : node_nics) {
+      const auto colon = item.find(':');
+      std::uint64_t id = 0;
+      if (colon == std::string::npos || colon == 0 || colon + 1 == item.size() ||
+          item.find_first_not_of("0123456789") < colon || (id = std::stoull(item.substr(0, colon))) == 0) {
+        return void(rc = Client::fail(fmt::format("'{}' must be NODE:NIC, e.g. 7:eth0", item)));
+      }
+      auto* i = batch.add_items();
+      i->set_node_id(id);
+      i->set_nic(item.substr(colon + 1));
+      i->mutable_attach()->set_network(network);
+      i->mutable_attach()->set_trunk(trunk);
+      i->mutable_attach()->set_project(project);
+    }
+    auto body = c.call("POST", "/api/v1/attachments", to_json(batch));
+    if (!body.ok()) return void(rc = Client::fail(body.status().message()));
+    rc = c.wait_operation(*body, timeout_s);
+  });
+
   CLI::App* node = app.get_subcommand("node");
   auto* attach = node->add_subcommand("attach", "put a node's NIC on a network (one switch operation, waited for)");
   attach->add_option("NODE", node_id, "node id")->required();

@@ -15,6 +15,9 @@ class SwitchOperations {
   // Starts re-applying the database's port configuration to the switch; returns the
   // journaled operation (GET /api/v1/operations/{id} follows it).
   virtual Result<OperationRecord> start_sync(const std::string& switch_name, const std::string& actor) = 0;
+  // Connects and checks the switch can take bmf's changes (reachable, credentials, the
+  // configured network instance exists); changes nothing.
+  virtual Result<OperationRecord> start_check(const std::string& switch_name, const std::string& actor) = 0;
 };
 
 }  // namespace bmf::coordinator

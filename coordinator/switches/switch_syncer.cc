@@ -17,6 +17,7 @@ namespace bmf::coordinator {
 namespace {
 
 struct SyncJob {
+  bool check_only = false;
   OperationRecord op;
   SwitchRecord sw;
   std::string password;
@@ -71,6 +72,21 @@ Result<std::string> run_sync(netconf::SwitchConnection& conn, const SyncJob& job
   return out;
 }
 
+// Runs on the worker thread: what the switch offers, or why bmf cannot use it.
+Result<std::string> run_check(netconf::SwitchConnection& conn, const SyncJob& job) {
+  BMF_ASSIGN_OR_RETURN(netconf::NetconfSession * session, conn.session());
+  netconf::OpenConfigDriver driver(*session, {.network_instance = job.sw.network_instance});
+  if (Status s = driver.check_network_instance(); !s.ok()) {
+    if (s.code() == StatusCode::kUnavailable) conn.reset();
+    return s;
+  }
+  BMF_ASSIGN_OR_RETURN(auto ports, driver.read_ports());
+  BMF_ASSIGN_OR_RETURN(auto vlans, driver.read_vlans());
+  const bool candidate = session->has_capability("urn:ietf:params:netconf:capability:candidate");
+  return fmt::format("reachable: {} ports, network instance {} with {} VLAN(s), {} datastore", ports.size(), job.sw.network_instance,
+                     vlans[job.sw.network_instance].size(), candidate ? "candidate (confirmed commits)" : "running");
+}
+
 }  // namespace
 
 SwitchSyncer::SwitchSyncer(boost::asio::io_context& io, Store& store) : io_(io), store_(store) {}
@@ -82,18 +98,29 @@ void SwitchSyncer::stop() {
 }
 
 Result<OperationRecord> SwitchSyncer::start_sync(const std::string& switch_name, const std::string& actor) {
+  return start("switch-sync", switch_name, actor);
+}
+
+Result<OperationRecord> SwitchSyncer::start_check(const std::string& switch_name, const std::string& actor) {
+  return start("switch-check", switch_name, actor);
+}
+
+Result<OperationRecord> SwitchSyncer::start(const std::string& kind, const std::string& switch_name, const std::string& actor) {
   SyncJob job;
+  job.check_only = kind == "switch-check";
   BMF_ASSIGN_OR_RETURN(job.sw, store_.get_switch(switch_name));
   if (job.sw.driver != "openconfig") return failed_precondition(fmt::format("no driver named '{}'", job.sw.driver));
   BMF_ASSIGN_OR_RETURN(auto ports, store_.list_switch_ports(switch_name));
   for (const auto& p : ports) job.assigned[p.port] = to_port_config(p);
   const EpochMs now = SystemClock().now_ms();
-  job.op = OperationRecord{.kind = "switch-sync", .target = switch_name, .state = "running", .stage = "switches",
+  job.op = OperationRecord{.kind = kind, .target = switch_name, .state = "running", .stage = "switches",
                            .actor = actor, .created_at_ms = now, .updated_at_ms = now};
   BMF_RETURN_IF_ERROR(store_.create_operation(job.op));
   const OperationRecord started = job.op;
-  (void)store_.append_event({.time_ms = now, .actor = actor, .kind = "SWITCH_SYNC_STARTED",
-                             .message = fmt::format("{} ({} desired ports)", switch_name, ports.size())});
+  if (!job.check_only) {
+    (void)store_.append_event({.time_ms = now, .actor = actor, .kind = "SWITCH_SYNC_STARTED",
+                               .message = fmt::format("{} ({} desired ports)", switch_name, ports.size())});
+  }
   boost::asio::post(workers_, [this, job = std::move(job)] {
     auto& conn = connections_[job.sw.name];
     netconf::SshTarget t;
@@ -111,7 +138,7 @@ Result<OperationRecord> SwitchSyncer::start_sync(const std::string& switch_name,
     }
     if (outcome.ok()) {
       if (!conn) conn = std::make_unique<netconf::SwitchConnection>(t);
-      outcome = run_sync(*conn, job);
+      outcome = job.check_only ? run_check(*conn, job) : run_sync(*conn, job);
     }
     bool ok = outcome.ok();
     std::string message = ok ? *outcome : outcome.status().to_string();
@@ -126,11 +153,12 @@ void SwitchSyncer::finish(OperationRecord op, bool ok, const std::string& messag
   op.message = message;
   op.updated_at_ms = SystemClock().now_ms();
   if (Status s = store_.update_operation(op); !s.ok()) BMF_LOG_ERROR("OPERATION_WRITE_FAILED {}: {}", op.id, s.to_string());
-  (void)store_.append_event({.time_ms = op.updated_at_ms, .actor = "coordinator",
-                             .kind = ok ? "SWITCH_SYNCED" : "SWITCH_SYNC_FAILED",
+  const bool check = op.kind == "switch-check";
+  const std::string kind = check ? (ok ? "SWITCH_CHECKED" : "SWITCH_CHECK_FAILED") : (ok ? "SWITCH_SYNCED" : "SWITCH_SYNC_FAILED");
+  (void)store_.append_event({.time_ms = op.updated_at_ms, .actor = "coordinator", .kind = kind,
                              .message = fmt::format("{}: {}", op.target, message)});
-  if (ok) BMF_LOG_INFO("SWITCH_SYNCED {}: {}", op.target, message);
-  else BMF_LOG_WARN("SWITCH_SYNC_FAILED {}: {}", op.target, message);
+  if (ok) BMF_LOG_INFO("{} {}: {}", kind, op.target, message);
+  else BMF_LOG_WARN("{} {}: {}", kind, op.target, message);
 }
 
 }  // namespace bmf::coordinator

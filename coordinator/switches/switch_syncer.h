@@ -26,10 +26,12 @@ class SwitchSyncer final : public SwitchOperations {
   ~SwitchSyncer() override;
 
   Result<OperationRecord> start_sync(const std::string& switch_name, const std::string& actor) override;
+  Result<OperationRecord> start_check(const std::string& switch_name, const std::string& actor) override;
   void stop();
 
  private:
   void finish(OperationRecord op, bool ok, const std::string& message);
+  Result<OperationRecord> start(const std::string& kind, const std::string& switch_name, const std::string& actor);
 
   boost::asio::io_context& io_;
   Store& store_;

@@ -218,6 +218,9 @@ Status OpenConfigDriver::prepare(const ChangeSet& changes, const PrepareOptions&
     if (session_.has_capability("urn:ietf:params:netconf:capability:validate")) {
       if (Status s = session_.validate(Datastore::kCandidate); !s.ok()) return fail_and_release(s);
       if (options_.reedit_after_validate) {
+        // Re-sending the same merge onto the validated candidate is a no-op for netconfd,
+        // whose next commit then drops the VLAN part; from a clean candidate it is not.
+        if (Status s = session_.discard_changes(); !s.ok()) return fail_and_release(s);
         if (Status s = session_.edit_config(target, edit); !s.ok()) return fail_and_release(s);
       }
     }

@@ -19,8 +19,9 @@ namespace bmf::netconf {
 
 struct OpenConfigOptions {
   std::string network_instance = "default";
-  // netconfd (yuma123) 2.13 silently drops the next commit after <validate>;
-  // re-sending the edit after validate keeps validate's early error without that bug.
+  // netconfd (yuma123) 2.13 silently drops (parts of) the next commit after <validate>;
+  // discard-changes + re-sending the edit after validate keeps validate's early error
+  // without that bug (tested: VLAN creation is lost otherwise).
   bool reedit_after_validate = true;
 };
 

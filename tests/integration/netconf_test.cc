@@ -149,6 +149,29 @@ TEST_F(NetconfTest, EditConfig_MergeCreatesDeleteRemovesVlan) {
   ASSERT_TRUE(s->unlock(Datastore::kCandidate).ok());
 }
 
+TEST_F(NetconfTest, Driver_PortsAndTheirVlansInOneConfirmedCommit_ThenVlanRemoved) {
+  auto s = connect(*sw1_);
+  OpenConfigDriver driver(*s, {.network_instance = "DEFAULT"});
+  ChangeSet c = access({3}, 300);
+  c.ensure_vlans = {300};
+  ASSERT_TRUE(driver.prepare(c, {.persist_token = "bmf-v1"}).ok()) << s->last_errors().size();
+  ASSERT_TRUE(driver.confirm().ok());
+  auto vlans = driver.read_vlans();
+  ASSERT_TRUE(vlans.ok());
+  EXPECT_NE(std::find((*vlans)["DEFAULT"].begin(), (*vlans)["DEFAULT"].end(), 300), (*vlans)["DEFAULT"].end());
+  ChangeSet back = access({3}, 20);
+  back.ensure_vlans = {20};
+  back.remove_vlans = {300};
+  ASSERT_TRUE(driver.prepare(back, {.persist_token = "bmf-v2"}).ok());
+  ASSERT_TRUE(driver.confirm().ok());
+  vlans = driver.read_vlans();
+  EXPECT_EQ(std::find((*vlans)["DEFAULT"].begin(), (*vlans)["DEFAULT"].end(), 300), (*vlans)["DEFAULT"].end());
+  OpenConfigDriver wrong(*s, {.network_instance = "default"});
+  Status st = wrong.prepare(c, {.persist_token = "bmf-v3"});
+  EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.to_string();
+  EXPECT_NE(st.message().find("(it has: DEFAULT)"), std::string::npos) << st.message();
+}
+
 TEST_F(NetconfTest, ConfirmedCommit_NotConfirmed_RollsBackByItself) {
   auto s = connect(*sw1_);
   OpenConfigDriver driver(*s);

@@ -106,11 +106,12 @@ TEST_F(SwitchSyncTest, UnknownSwitchOrBadCredentials_ClearErrors) {
   EXPECT_NE(rc, 0);
   EXPECT_NE(out.find("switch nope does not exist"), std::string::npos) << out;
   std::ofstream(dir_.path() / "wrong") << "wrong\n";
-  ASSERT_EQ(bmfctl(fmt::format("switch add leaf-2 --address 127.0.0.1:{} --user {} --password-file {} --known-hosts {}",
-                               sw_->port(), NetconfdPeer::kUser, (dir_.path() / "wrong").string(),
-                               (dir_.path() / "known_hosts").string()))
-                .first,
-            0);
+  // switch add connects to check the switch: wrong credentials are said at once.
+  std::tie(rc, out) = bmfctl(fmt::format("switch add leaf-2 --address 127.0.0.1:{} --user {} --password-file {} --known-hosts {}",
+                                         sw_->port(), NetconfdPeer::kUser, (dir_.path() / "wrong").string(),
+                                         (dir_.path() / "known_hosts").string()));
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("authentication"), std::string::npos) << out;
   std::tie(rc, out) = bmfctl("switch sync leaf-2");
   EXPECT_NE(rc, 0);
   EXPECT_NE(out.find("authentication"), std::string::npos) << out;

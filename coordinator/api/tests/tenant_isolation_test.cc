@@ -105,6 +105,7 @@ class TenantIsolationTest : public ApiFixture {
         {"GET /api/v1/switches/{name}/ports", {}},
         {"PUT /api/v1/switches/{name}/ports/{port}", {R"({"mode":"access","access_vlan":7})"}},
         {"POST /api/v1/switches/{name}/sync", {}},
+        {"POST /api/v1/switches/{name}/check", {}},
         {"GET /api/v1/operations/{id}", {}},
         {"GET /api/v1/leases", {"", Expect::kListWithoutTeamA}},
         {"POST /api/v1/leases", {fmt::format(R"({{"node_id":{},"project":"team-b"}})", node_a_)}},
