@@ -1,5 +1,7 @@
 #include "netconf/client/netconf_session.h"
 
+#include <algorithm>
+
 #include <fmt/core.h>
 
 #include <pugixml.hpp>
@@ -130,8 +132,59 @@ Status NetconfSession::hello() {
   if (!has_capability("urn:ietf:params:netconf:base:1.0") && !has_capability("urn:ietf:params:netconf:base:1.1")) {
     return failed_precondition("server offers no NETCONF base capability");
   }
-  if (has_capability("urn:ietf:params:netconf:base:1.1")) decoder_.set_framing(Framing::kChunked);
+  if (has_capability("urn:ietf:params:netconf:base:1.1")) {
+    decoder_.set_framing(Framing::kChunked);
+    return await_ready();
+  }
   return ok_status();
+}
+
+Status NetconfSession::await_ready() {
+  // netconfd 2.13 switches a session to chunked framing only once it has processed the
+  // client's <hello>. An RPC that reaches it earlier is dropped ("Error: IO failed on
+  // session" in its log) and never answered, so the caller waited its whole timeout:
+  // 10 s on ~10% of new sessions on a loaded 2-core machine. A tiny read-only probe,
+  // re-sent every 200 ms until one is answered, ends the race; a late answer to an
+  // earlier copy is skipped by message-id like any stale reply.
+  constexpr std::string_view kProbe =
+      R"(<get-config><source><running/></source><filter type="subtree"><probe xmlns="urn:bmf:netconf:probe"/></filter></get-config>)";
+  const auto saved = channel_->read_timeout();
+  const auto deadline = std::chrono::steady_clock::now() + saved;
+  channel_->set_read_timeout(std::chrono::milliseconds(200));
+  std::vector<std::string> sent;
+  Status result = Status(StatusCode::kDeadlineExceeded, "the switch never answered after the hello");
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string id = std::to_string(next_message_id_++);
+    sent.push_back(id);
+    const std::string rpc = fmt::format(R"(<rpc message-id="{}" xmlns="{}">{}</rpc>)", id, kBaseNs, kProbe);
+    if (Status w = channel_->write(frame_message(rpc, decoder_.framing())); !w.ok()) {
+      result = w;
+      break;
+    }
+    bool answered = false;
+    for (;;) {
+      auto text = read_message();
+      if (!text.ok()) {
+        if (text.status().code() != StatusCode::kDeadlineExceeded) result = text.status();
+        break;
+      }
+      pugi::xml_document reply;
+      if (!reply.load_buffer(text->data(), text->size())) continue;
+      auto root = reply.first_child();
+      const std::string got = root.attribute("message-id").value();
+      if (local_name(root) == "rpc-reply" && std::find(sent.begin(), sent.end(), got) != sent.end()) {
+        answered = true;  // any answer, even an rpc-error for the unknown namespace, proves the session is ready
+        break;
+      }
+    }
+    if (answered) {
+      result = ok_status();
+      break;
+    }
+    if (result.code() != StatusCode::kDeadlineExceeded) break;  // a dead link, not a slow one
+  }
+  channel_->set_read_timeout(saved);
+  return result;
 }
 
 Result<std::string> NetconfSession::rpc(std::string_view operation_xml, std::string_view name) {

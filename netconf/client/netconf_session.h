@@ -81,6 +81,8 @@ class NetconfSession {
  private:
   explicit NetconfSession(std::unique_ptr<ByteChannel> channel) : channel_(std::move(channel)) {}
   Status hello();
+  // Probes until the server answers (see the .cc for netconfd's framing race).
+  Status await_ready();
   Result<std::string> read_message();
   Status simple(std::string_view operation_xml, std::string_view name);
 

@@ -80,6 +80,7 @@ struct SshChannel::State {
   LIBSSH2_CHANNEL* channel = nullptr;
   std::chrono::steady_clock::time_point last_io = std::chrono::steady_clock::now();
   std::chrono::seconds keepalive_interval{30};
+  std::chrono::milliseconds timeout{10'000};
   ~State() {
     if (channel) {
       libssh2_channel_close(channel);
@@ -147,6 +148,7 @@ Result<std::unique_ptr<SshChannel>> SshChannel::open(const SshTarget& t) {
   init_libssh2_once();
   auto state = std::make_unique<State>();
   state->keepalive_interval = t.keepalive_interval;
+  state->timeout = t.timeout;
   BMF_ASSIGN_OR_RETURN(state->fd, connect_tcp(t.host, t.port, t.timeout));
   state->session = libssh2_session_init();
   if (!state->session) return internal_error("libssh2_session_init failed");
@@ -208,7 +210,32 @@ Result<std::string> SshChannel::read_some() {
   }
 }
 
+void SshChannel::set_read_timeout(std::chrono::milliseconds timeout) {
+  s_->timeout = timeout;
+  libssh2_session_set_timeout(s_->session, static_cast<long>(timeout.count()));
+}
+
+std::chrono::milliseconds SshChannel::read_timeout() const { return s_->timeout; }
+
 Status SshChannel::keepalive() {
+  // Between RPCs the switch has nothing to say: a hang-up (or anything readable) on
+  // the idle socket means it closed the session, e.g. it restarted. Checked without
+  // waiting, before every reuse, so a dead session is replaced instead of failing a change.
+  pollfd p{.fd = s_->fd, .events = POLLIN | POLLRDHUP, .revents = 0};
+  if (::poll(&p, 1, 0) == 1) {
+    if (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) return unavailable("the switch closed the connection");
+    if (p.revents & POLLIN) {
+      // SSH traffic while no RPC is open: a keepalive reply, or the subsystem's end
+      // (the switch's NETCONF server went away while sshd stayed). Look without waiting.
+      libssh2_session_set_blocking(s_->session, 0);
+      char byte;
+      const ssize_t n = libssh2_channel_read(s_->channel, &byte, 1);
+      const bool eof = libssh2_channel_eof(s_->channel);
+      libssh2_session_set_blocking(s_->session, 1);
+      if (eof || n == 0) return unavailable("the switch closed the NETCONF channel");
+      if (n > 0) return unavailable("unexpected data from the switch between RPCs; starting a fresh session");
+    }
+  }
   if (std::chrono::steady_clock::now() - s_->last_io < s_->keepalive_interval) return ok_status();
   int next = 0;
   if (libssh2_keepalive_send(s_->session, &next) != 0) return unavailable("SSH keepalive failed");

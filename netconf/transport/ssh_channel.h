@@ -32,6 +32,8 @@ class SshChannel final : public ByteChannel {
   Status write(std::string_view bytes) override;
   Result<std::string> read_some() override;
   Status keepalive() override;
+  void set_read_timeout(std::chrono::milliseconds timeout) override;
+  std::chrono::milliseconds read_timeout() const override;
 
  private:
   struct State;

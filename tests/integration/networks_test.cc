@@ -234,6 +234,17 @@ TEST_F(NetworksTest, LeaseEnd_PortsGoBackToProvisioningAndBadInputIsClear) {
   EXPECT_NE(events.find("NETWORK_CHANGED"), std::string::npos) << events;
 }
 
+TEST_F(NetworksTest, SwitchRestarted_TheNextChangeGoesThroughOnAFreshSession) {
+  ASSERT_EQ(bmfctl("alice", "network create team-a frontend").first, 0);
+  ASSERT_EQ(bmfctl("alice", fmt::format("network attach frontend {}:eno8303", gpu_)).first, 0);
+  leaf1_->restart();  // the coordinator's NETCONF session to leaf-1 is now dead
+  auto [rc, out] = bmfctl("alice", fmt::format("node attach {} ens1f0np0 frontend", gpu_));
+  EXPECT_EQ(rc, 0) << out << coordinator_->log();
+  auto l1 = ncclient_view(*leaf1_);
+  EXPECT_EQ(l1.ports["Ethernet2"].access_vlan, 100);
+  EXPECT_EQ(l1.ports["Ethernet1"].access_vlan, 100) << "the committed config survived the restart";
+}
+
 TEST_F(NetworksTest, SwitchAdd_NetworkInstanceTheSwitchDoesNotHaveIsAClearError) {
   auto [rc, out] = bmfctl("admin", fmt::format("switch add leaf-9 --address 127.0.0.1:{} --user {} --password-file {} --known-hosts {} "
                                                "--network-instance default",

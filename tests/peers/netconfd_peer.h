@@ -54,11 +54,50 @@ class NetconfdPeer {
                             "chmod 644 {0}/authorized_keys",
                             d_));
     write_seed(nports);
+    start(target);
+  }
+
+  // Stops both processes and starts them again on the same port with the same host keys,
+  // as a switch reboot would: every open session dies, the committed config stays.
+  void restart() {
+    const std::string target = target_;
+    sshd_->stop(SIGTERM);
+    netconfd_->stop(SIGTERM);
+    sshd_.reset();
+    netconfd_.reset();
+    std::filesystem::remove(d_ + "/ncxserver.sock");
+    start(target, port_);
+  }
+
+  ~NetconfdPeer() {
+    if (sshd_) sshd_->stop(SIGTERM);
+    if (netconfd_) netconfd_->stop(SIGTERM);
+  }
+
+  std::uint16_t port() const { return port_; }
+  std::string dir() const { return d_; }
+  std::string client_key() const { return d_ + "/client_key"; }
+  // known_hosts lines for this switch's host keys, as `ssh-keyscan` would write them.
+  std::string known_hosts_line() const {
+    std::string out;
+    for (const char* t : {"ed25519", "ecdsa", "rsa"}) {
+      std::ifstream in(fmt::format("{}/ssh_host_{}_key.pub", d_, t));
+      std::string type, key;
+      in >> type >> key;
+      out += fmt::format("[127.0.0.1]:{} {} {}\n", port_, type, key);
+    }
+    return out;
+  }
+  std::string logs() const { return netconfd_->log() + sshd_->log(); }
+
+ private:
+  void start(const std::string& target, std::uint16_t fixed_port = 0) {
+    target_ = target;
     // sshd first: if another test grabbed the port between free_port() and bind,
     // our sshd exits and we try another port (a live port alone proves nothing).
     const std::string sock = d_ + "/ncxserver.sock";
     for (int attempt = 0; attempt < 10 && !sshd_; ++attempt) {
-      port_ = free_port();
+      port_ = fixed_port ? fixed_port : free_port();
       std::ofstream(d_ + "/sshd_config") << fmt::format(
           "ListenAddress 127.0.0.1\nPort {0}\nHostKey {1}/ssh_host_ed25519_key\nHostKey {1}/ssh_host_ecdsa_key\n"
           "HostKey {1}/ssh_host_rsa_key\nPidFile {1}/sshd.pidfile\nPasswordAuthentication yes\n"
@@ -86,28 +125,6 @@ class NetconfdPeer {
     }
   }
 
-  ~NetconfdPeer() {
-    if (sshd_) sshd_->stop(SIGTERM);
-    if (netconfd_) netconfd_->stop(SIGTERM);
-  }
-
-  std::uint16_t port() const { return port_; }
-  std::string dir() const { return d_; }
-  std::string client_key() const { return d_ + "/client_key"; }
-  // known_hosts lines for this switch's host keys, as `ssh-keyscan` would write them.
-  std::string known_hosts_line() const {
-    std::string out;
-    for (const char* t : {"ed25519", "ecdsa", "rsa"}) {
-      std::ifstream in(fmt::format("{}/ssh_host_{}_key.pub", d_, t));
-      std::string type, key;
-      in >> type >> key;
-      out += fmt::format("[127.0.0.1]:{} {} {}\n", port_, type, key);
-    }
-    return out;
-  }
-  std::string logs() const { return netconfd_->log() + sshd_->log(); }
-
- private:
   static std::uint16_t free_port() {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
@@ -152,6 +169,7 @@ class NetconfdPeer {
   TempDir dir_;
   std::string d_;
   std::uint16_t port_ = 0;
+  std::string target_;
   std::unique_ptr<ChildProcess> netconfd_, sshd_;
 };
 
