@@ -357,7 +357,7 @@ void RedfishProxy::forward(const CallPtr& call, bool system, std::string rest, s
                        .if_match = method == "PATCH" ? call->req.header("if-match") : ""};
     // The System or Manager itself is shown with the node id as its Id (redfishtool finds systems by Id).
     const bool root = rest.empty() && method == "GET";
-    d_.bmcs.call(call->node, std::move(request), [this, call, uris = *uris, root](Result<HttpReply> reply) {
+    d_.bmcs.call(call->node, std::move(request), [this, call, uris = *uris, root, system](Result<HttpReply> reply) {
       if (!reply.ok()) {
         BMF_LOG_WARN("BMC_CALL_FAILED node={}: {}", call->node, reply.status().message());
         const bool timeout = reply.status().code() == StatusCode::kDeadlineExceeded;
@@ -375,6 +375,8 @@ void RedfishProxy::forward(const CallPtr& call, bool system, std::string rest, s
       http::Response out;
       out.status = reply->status;
       out.body = reply->body.empty() ? "" : rewrite_bmc_body(reply->body, uris, root);
+      // A tenant sees the Manager trimmed to what it needs (virtual media), never the BMC's internals.
+      if (root && !system && call->who->role == Role::kTenant && !out.body.empty()) out.body = tenant_manager_view(out.body);
       out.content_type = reply->body.empty() ? "" : "application/json";
       out.headers.emplace_back("OData-Version", "4.0");
       for (const char* h : {"etag", "allow", "retry-after"}) {

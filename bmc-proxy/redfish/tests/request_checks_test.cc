@@ -85,6 +85,39 @@ TEST(UriMapping, BmcUrisBecomeProxyUrisOnPathBoundaries) {
   EXPECT_EQ(rewrite_bmc_body("not json", uris, true), "not json");
 }
 
+TEST(UriMapping, LinksToUnmappedBmcResourcesAreDropped) {
+  NodeUris uris{42, "/redfish/v1/Systems/System.Embedded.1", "/redfish/v1/Managers/iDRAC.Embedded.1"};
+  const std::string body = R"({"@odata.id":"/redfish/v1/Systems/System.Embedded.1",
+    "Links":{"Chassis":[{"@odata.id":"/redfish/v1/Chassis/System.Embedded.1"}],"Chassis@odata.count":1,
+             "ManagedBy":[{"@odata.id":"/redfish/v1/Managers/iDRAC.Embedded.1"}]},
+    "Bios":{"@odata.id":"/redfish/v1/Systems/System.Embedded.1/Bios"},
+    "LogServices":{"@odata.id":"/redfish/v1/Managers/iDRAC.Embedded.1/LogServices"}})";
+  const std::string out = rewrite_bmc_body(body, uris, true);
+  EXPECT_EQ(out.find("Chassis/System.Embedded.1"), std::string::npos) << out;
+  EXPECT_EQ(out.find("iDRAC"), std::string::npos) << out;
+  auto doc = nlohmann::json::parse(out);
+  EXPECT_TRUE(doc["Links"]["Chassis"].empty());
+  EXPECT_EQ(doc["Links"]["Chassis@odata.count"], 0);
+  EXPECT_EQ(doc["Links"]["ManagedBy"][0]["@odata.id"], "/redfish/v1/Managers/42");
+  EXPECT_EQ(doc["Bios"]["@odata.id"], "/redfish/v1/Systems/42/Bios") << "under the mapped system: kept";
+}
+
+TEST(UriMapping, TenantManagerViewShowsVirtualMediaNotTheBmcsInternals) {
+  const std::string manager = R"({"@odata.id":"/redfish/v1/Managers/42","Id":"42","Name":"Manager","ManagerType":"BMC",
+    "CommandShell":{"ServiceEnabled":true,"ConnectTypesSupported":["SSH"]},"DateTime":"2026-12-03T10:00:00Z",
+    "NetworkProtocol":{"@odata.id":"/redfish/v1/Managers/42/NetworkProtocol"},"UUID":"abc","FirmwareVersion":"7.00",
+    "Actions":{"#Manager.Reset":{"target":"/redfish/v1/Managers/42/Actions/Manager.Reset"}},
+    "VirtualMedia":{"@odata.id":"/redfish/v1/Managers/42/VirtualMedia"},
+    "Links":{"ManagerForServers":[{"@odata.id":"/redfish/v1/Systems/42"}],"ManagerForChassis":[]}})";
+  auto doc = nlohmann::json::parse(tenant_manager_view(manager));
+  EXPECT_EQ(doc["VirtualMedia"]["@odata.id"], "/redfish/v1/Managers/42/VirtualMedia");
+  EXPECT_EQ(doc["Links"]["ManagerForServers"][0]["@odata.id"], "/redfish/v1/Systems/42");
+  for (const char* hidden : {"CommandShell", "DateTime", "NetworkProtocol", "UUID", "FirmwareVersion", "Actions"}) {
+    EXPECT_FALSE(doc.contains(hidden)) << hidden;
+  }
+  EXPECT_FALSE(doc["Links"].contains("ManagerForChassis"));
+}
+
 TEST(SessionStore, TokensExpireAndBelongToTheirPrincipal) {
   SessionStore store(std::chrono::seconds(60), 2);
   auto t0 = SessionStore::Clock::now();
