@@ -306,17 +306,37 @@ Result<OperationRecord> NetworkService::detach(const Principal& by, const Detach
 }
 
 Result<std::optional<OperationRecord>> NetworkService::release_node(const std::string& actor, std::uint64_t node_id) {
+  return release_nodes(actor, {node_id});
+}
+
+Result<std::optional<OperationRecord>> NetworkService::release_nodes(const std::string& actor, const std::vector<std::uint64_t>& nodes) {
   BMF_ASSIGN_OR_RETURN(auto attachments, store_.list_attachments());
   std::string project;
+  std::vector<std::uint64_t> attached;
   for (const auto& a : attachments) {
-    if (a.node_id == node_id) project = a.project;
+    if (std::find(nodes.begin(), nodes.end(), a.node_id) == nodes.end()) continue;
+    project = a.project;
+    if (std::find(attached.begin(), attached.end(), a.node_id) == attached.end()) attached.push_back(a.node_id);
   }
-  if (project.empty()) return std::optional<OperationRecord>();
+  if (attached.empty()) return std::optional<OperationRecord>();
   OperationRecord op{.kind = "network-release", .project = project,
-                     .target = fmt::format("node {} back to provisioning", node_id), .actor = actor};
-  DetachRequest r{.node_id = node_id};
-  BMF_ASSIGN_OR_RETURN(auto started, start(op, [this, r] { return plan_detach(r, true); }));
+                     .target = attached.size() == 1 ? fmt::format("node {} back to provisioning", attached[0])
+                                                    : fmt::format("{} nodes back to provisioning", attached.size()),
+                     .actor = actor};
+  BMF_ASSIGN_OR_RETURN(auto started, start(op, [this, attached]() -> Result<std::vector<NicChange>> {
+    std::vector<NicChange> all;
+    for (auto node : attached) {
+      BMF_ASSIGN_OR_RETURN(auto some, plan_detach(DetachRequest{.node_id = node}, true));
+      all.insert(all.end(), some.begin(), some.end());
+    }
+    return all;
+  }));
   return std::optional<OperationRecord>(std::move(started));
+}
+
+Result<NetworkService::NicPort> NetworkService::nic_port(std::uint64_t node_id, const std::string& nic) {
+  BMF_ASSIGN_OR_RETURN(NicRef ref, resolve_nic(node_id, nic));
+  return NicPort{ref.name, ref.switch_name, ref.port};
 }
 
 Status NetworkService::set_port(const Principal& by, std::uint64_t node_id, const std::string& nic, const std::string& switch_name,
@@ -386,6 +406,7 @@ void NetworkService::fail(OperationRecord& op, const std::string& message, const
                                         .message = fmt::format("operation {} ({}): {}", op.id, op.target, message),
                                         .project = op.project});
   BMF_LOG_WARN("NETWORK_CHANGE_FAILED op={} {}: {}", op.id, op.target, message);
+  notify(op);
 }
 
 void NetworkService::pump() {
@@ -480,6 +501,7 @@ void NetworkService::finish(Job job, PortPlan plan, std::vector<NicChange> nics,
     return;
   }
   BMF_LOG_INFO("NETWORK_CHANGED op={} {}: {}", op.id, op.target, op.message);
+  notify(op);
 }
 
 }  // namespace bmf::coordinator

@@ -64,6 +64,17 @@ class NetworkService {
   Result<OperationRecord> detach(const Principal& by, const DetachRequest& request);
   // Every NIC of the node back to the provisioning network (a lease ended). nullopt: nothing was attached.
   Result<std::optional<OperationRecord>> release_node(const std::string& actor, std::uint64_t node_id);
+  // The same for several nodes, in one operation.
+  Result<std::optional<OperationRecord>> release_nodes(const std::string& actor, const std::vector<std::uint64_t>& nodes);
+  // The switch port of a node's NIC (name or MAC): the port map, else LLDP. FAILED_PRECONDITION when unknown.
+  struct NicPort {
+    std::string nic;
+    std::string switch_name;
+    std::string port;
+  };
+  Result<NicPort> nic_port(std::uint64_t node_id, const std::string& nic);
+  // Called on the io thread whenever an operation ends (succeeded or failed).
+  void on_finished(std::function<void(const OperationRecord&)> hook) { finished_hooks_.push_back(std::move(hook)); }
   // Admin override of a NIC's switch port (empty switch: back to LLDP).
   Status set_port(const Principal& by, std::uint64_t node_id, const std::string& nic, const std::string& switch_name,
                   const std::string& port);
@@ -100,6 +111,10 @@ class NetworkService {
   NetworkConfig config_;
   std::deque<Job> queue_;
   bool busy_ = false;
+  std::vector<std::function<void(const OperationRecord&)>> finished_hooks_;
+  void notify(const OperationRecord& op) {
+    for (auto& h : finished_hooks_) h(op);
+  }
 };
 
 }  // namespace bmf::coordinator

@@ -85,6 +85,7 @@ struct LeaseRecord {
   EpochMs created_at_ms = 0;
   EpochMs ended_at_ms = 0;
   std::uint64_t revision = 0;
+  std::uint64_t allocation_id = 0;  // the allocation it was made for (0: a hand-made lease)
   bool active() const { return ended_at_ms == 0; }
 };
 
@@ -197,6 +198,46 @@ struct NetworkChange {
   std::vector<std::pair<std::uint64_t, std::string>> nics;  // (node, nic) whose attachments are replaced
   std::vector<AttachmentRecord> attachments;                // their attachments afterwards
   std::vector<SwitchPortRecord> ports;                      // desired port config afterwards
+};
+
+}  // namespace bmf::coordinator
+
+namespace bmf::coordinator {
+
+// ---- Hardware classes and allocations (migration 0007) ----
+
+struct HardwareClass {
+  std::string name;
+  std::uint32_t min_gpus = 0;
+  std::string gpu_model;  // substring of the GPU name, case-insensitive
+  bool rdma = false;
+  std::uint32_t min_memory_gib = 0;
+  std::uint32_t min_cpus = 0;
+  EpochMs created_at_ms = 0;
+};
+
+struct AllocationStage {
+  std::string stage;  // requested | reserved | assigned | ready | failed | releasing | released
+  EpochMs at_ms = 0;
+  std::string detail;
+};
+
+struct AllocationRecord {
+  std::uint64_t id = 0;
+  std::string project;
+  std::string owner;
+  std::string hardware_class;
+  std::uint32_t count = 0;
+  std::string network;
+  std::string handover = "none";
+  std::string state = "running";  // running | ready | failed | releasing | released
+  std::string stage;
+  std::string message;
+  std::uint64_t operation_id = 0;
+  EpochMs created_at_ms = 0;
+  EpochMs updated_at_ms = 0;
+  std::vector<AllocationStage> stages;  // filled by get/list
+  std::vector<std::uint64_t> nodes;     // nodes leased for it (active or not), filled by get/list
 };
 
 }  // namespace bmf::coordinator

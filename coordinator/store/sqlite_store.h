@@ -71,6 +71,16 @@ class SqliteStore final : public Store {
   Result<OperationRecord> get_operation(std::uint64_t id) override;
   Status commit_network_change(const NetworkChange& change, const OperationRecord& op, EventRecord event) override;
 
+  Status save_class(const HardwareClass& hc, EventRecord event) override;
+  Result<std::vector<HardwareClass>> list_classes() override;
+  Status delete_class(const std::string& name, EventRecord event) override;
+  Status reserve_allocation(AllocationRecord& allocation, const std::vector<std::uint64_t>& candidates,
+                            const std::vector<AllocationStage>& stages, EventRecord event) override;
+  Status update_allocation(const AllocationRecord& allocation, const std::optional<AllocationStage>& stage,
+                           std::optional<EventRecord> event) override;
+  Result<AllocationRecord> get_allocation(std::uint64_t id) override;
+  Result<std::vector<AllocationRecord>> list_allocations() override;
+
  private:
   explicit SqliteStore(std::unique_ptr<sqlite::Connection> conn) : conn_(std::move(conn)) {}
   Status insert_event(EventRecord& event);
@@ -78,6 +88,9 @@ class SqliteStore final : public Store {
   Result<NodeRecord> read_node_row(sqlite::Statement& st);
   Result<LeaseRecord> get_lease(std::uint64_t id);
   Status write_switch_port(const SwitchPortRecord& port);
+  Status insert_lease(LeaseRecord& lease);
+  Status insert_stage(std::uint64_t allocation_id, const AllocationStage& stage);
+  Result<AllocationRecord> read_allocation_details(AllocationRecord a);
   Status write_operation(const OperationRecord& op);
   Result<std::int64_t> count(std::string_view sql, const std::string& arg);
   Result<std::vector<std::string>> column_list(std::string_view sql, std::int64_t arg);

@@ -6,7 +6,7 @@
 namespace bmf::coordinator {
 namespace {
 
-constexpr std::string_view kLeaseColumns = "id, node_id, project, owner, created_at_ms, ended_at_ms, revision";
+constexpr std::string_view kLeaseColumns = "id, node_id, project, owner, created_at_ms, ended_at_ms, revision, allocation_id";
 
 LeaseRecord read_lease_row(sqlite::Statement& st) {
   return LeaseRecord{.id = static_cast<std::uint64_t>(st.column_int(0)),
@@ -15,7 +15,8 @@ LeaseRecord read_lease_row(sqlite::Statement& st) {
                      .owner = st.column_text(3),
                      .created_at_ms = st.column_int(4),
                      .ended_at_ms = st.column_int(5),
-                     .revision = static_cast<std::uint64_t>(st.column_int(6))};
+                     .revision = static_cast<std::uint64_t>(st.column_int(6)),
+                     .allocation_id = static_cast<std::uint64_t>(st.column_int(7))};
 }
 
 }  // namespace
@@ -34,9 +35,7 @@ Result<LeaseRecord> SqliteStore::get_lease(std::uint64_t id) {
   return read_lease_row(*st);
 }
 
-Status SqliteStore::create_lease(LeaseRecord& lease, EventRecord event) {
-  sqlite::Transaction tx(*conn_);
-  BMF_RETURN_IF_ERROR(tx.begin_status());
+Status SqliteStore::insert_lease(LeaseRecord& lease) {
   BMF_RETURN_IF_ERROR(get_node(lease.node_id).status());
   BMF_ASSIGN_OR_RETURN(ProjectRecord project, get_project(lease.project));
   if (project.quota_nodes != kUnlimited && project.nodes_in_use >= project.quota_nodes) {
@@ -45,9 +44,10 @@ Status SqliteStore::create_lease(LeaseRecord& lease, EventRecord event) {
   }
   BMF_ASSIGN_OR_RETURN(std::uint64_t revision, lease_revision());
   BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO leases(node_id, project, owner, created_at_ms, ended_at_ms, "
-                                                "revision) VALUES (?,?,?,?,0,?)"));
+                                                "revision, allocation_id) VALUES (?,?,?,?,0,?,?)"));
   st->bind(1, static_cast<std::int64_t>(lease.node_id)).bind(2, lease.project).bind(3, lease.owner);
   st->bind(4, lease.created_at_ms).bind(5, static_cast<std::int64_t>(revision + 1));
+  st->bind(6, static_cast<std::int64_t>(lease.allocation_id));
   if (Status s = st->run(); !s.ok()) {
     if (s.code() == StatusCode::kAlreadyExists) {
       return failed_precondition(fmt::format("node {} already has an active lease", lease.node_id));
@@ -57,6 +57,13 @@ Status SqliteStore::create_lease(LeaseRecord& lease, EventRecord event) {
   lease.id = static_cast<std::uint64_t>(conn_->last_insert_rowid());
   lease.revision = revision + 1;
   lease.ended_at_ms = 0;
+  return ok_status();
+}
+
+Status SqliteStore::create_lease(LeaseRecord& lease, EventRecord event) {
+  sqlite::Transaction tx(*conn_);
+  BMF_RETURN_IF_ERROR(tx.begin_status());
+  BMF_RETURN_IF_ERROR(insert_lease(lease));
   event.node_id = lease.node_id;
   event.project = lease.project;
   BMF_RETURN_IF_ERROR(insert_event(event));

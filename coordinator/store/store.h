@@ -6,6 +6,7 @@
 // of the same shape: state change + journal row, atomically.
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "common/status/status.h"
@@ -101,6 +102,22 @@ class Store {
   virtual Result<OperationRecord> get_operation(std::uint64_t id) = 0;
   // Attachments and port rows of `change`, the operation's final state and the event, atomically.
   virtual Status commit_network_change(const NetworkChange& change, const OperationRecord& op, EventRecord event) = 0;
+
+  // ---- Hardware classes and allocations ----
+  virtual Status save_class(const HardwareClass& hc, EventRecord event) = 0;
+  virtual Result<std::vector<HardwareClass>> list_classes() = 0;
+  virtual Status delete_class(const std::string& name, EventRecord event) = 0;
+  // The reservation, atomically: the allocation row (id filled in), its first stages,
+  // and one lease per node for the first `allocation.count` of `candidates` that have
+  // no active lease, checked against the project's node quota. FAILED_PRECONDITION
+  // (nothing written) when fewer are free or the quota does not allow them.
+  virtual Status reserve_allocation(AllocationRecord& allocation, const std::vector<std::uint64_t>& candidates,
+                                    const std::vector<AllocationStage>& stages, EventRecord event) = 0;
+  // State/stage/message (and one more stage row when `stage` is set), with its event.
+  virtual Status update_allocation(const AllocationRecord& allocation, const std::optional<AllocationStage>& stage,
+                                   std::optional<EventRecord> event) = 0;
+  virtual Result<AllocationRecord> get_allocation(std::uint64_t id) = 0;
+  virtual Result<std::vector<AllocationRecord>> list_allocations() = 0;
 };
 
 }  // namespace bmf::coordinator
