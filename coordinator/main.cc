@@ -23,6 +23,7 @@
 #include "common/http/http_server.h"
 #include "coordinator/api/admin_api.h"
 #include "coordinator/api/lease_watch.h"
+#include "coordinator/allocation/allocation_service.h"
 #include "coordinator/networks/network_service.h"
 #include "coordinator/tenancy/tenancy_service.h"
 #include "coordinator/registry/node_registry.h"
@@ -201,9 +202,11 @@ int run(const Config& cfg) {
   NetworkService networks(**store, clock, applier, network_cfg);
   // Operations a previous process left unfinished are closed with the reason before new ones start.
   if (auto s = networks.recover(); !s.ok()) BMF_LOG_ERROR("OPERATIONS_RECOVERY_FAILED: {}", s.to_string());
-  AdminApi api(**store, tenancy, &networks, &agents, &switches, clock);
+  AllocationService allocations(**store, clock, networks);
+  AdminApi api(**store, tenancy, &networks, &agents, &switches, clock, &allocations);
   bmf::coordinator::LeaseWatch lease_watch(io);
   api.on_lease_change([&lease_watch] { lease_watch.changed(); });
+  allocations.on_lease_change([&lease_watch] { lease_watch.changed(); });
   bmf::http::HttpServer http(io, api_cfg, bmf::coordinator::admin_http_handler(api, lease_watch));
   auto agent_port = agents.start();
   auto api_port = http.start();

@@ -98,6 +98,14 @@ lease=$(bmfctl lease list | awk -v n="$gpu_id" '$2 == n {print $1}')
 bmfctl lease end "$lease"
 for _ in $(seq 100); do bmfctl switch ports leaf-1 | grep -q 'Ethernet1  access  20' && break; sleep 0.1; done
 bmfctl switch ports leaf-1
+
+echo; echo "== allocation: a hardware class, then alice asks for 1 node of it on her network; each stage as it happens"
+bmfctl class add gpu-h100x8 --gpus 8 --gpu-model H100 --rdma --min-memory-gib 1024
+bmfctl class list
+as alice allocate --project team-a --count 1 --class gpu-h100x8 --network frontend
+as alice allocate --project team-a --count 2 --class gpu-h100x8 2>&1 | sed 's/^/   /' || true
+alloc=$(as alice allocation list | awk '$5 == "ready" {print $1}' | head -1)
+echo "-- alice releases allocation $alloc:"; as alice release "$alloc"
 bmfctl lease add "$gpu_id" team-a --owner alice >/dev/null
 
 echo; echo "== 4. BMC access through bmf-bmc-proxy: tenants log in as their bmf users"

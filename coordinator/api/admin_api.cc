@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "common/http/query.h"
+#include "coordinator/allocation/hardware_class.h"
 #include "coordinator/api/api_util.h"
 #include "coordinator/mapping/node_proto.h"
 #include "coordinator/mapping/switch_proto.h"
@@ -135,6 +136,13 @@ const std::vector<Route>& AdminApi::routes() {
       {"POST", "/api/v1/networks", Access::kUser, &A::create_network},
       {"GET", "/api/v1/networks/{ref}", Access::kUser, &A::get_network},
       {"DELETE", "/api/v1/networks/{ref}", Access::kUser, &A::delete_network},
+      {"GET", "/api/v1/classes", Access::kUser, &A::list_classes},
+      {"PUT", "/api/v1/classes/{name}", Access::kAdmin, &A::save_class},
+      {"DELETE", "/api/v1/classes/{name}", Access::kAdmin, &A::delete_class},
+      {"GET", "/api/v1/allocations", Access::kUser, &A::list_allocations},
+      {"POST", "/api/v1/allocations", Access::kUser, &A::create_allocation},
+      {"GET", "/api/v1/allocations/{id}", Access::kUser, &A::get_allocation},
+      {"POST", "/api/v1/allocations/{id}/release", Access::kUser, &A::release_allocation},
   };
   return kRoutes;
 }
@@ -196,12 +204,15 @@ ApiResponse AdminApi::healthz(RouteContext&) { return {200, R"({"status":"ok"})"
 // ---- Nodes ----
 
 ApiResponse AdminApi::list_nodes(RouteContext& ctx) {
-  std::string state, project;
+  std::string state, project, hardware_class;
   for (const auto& [kv, key, value, has_value] : http::query_params(ctx.request.target)) {
     if (key == "state") state = value;
     else if (key == "project") project = value;
-    else if (!key.empty()) return error_response(invalid_argument(fmt::format("unknown query parameter '{}' (state, project)", key)));
+    else if (key == "class") hardware_class = value;
+    else if (!key.empty()) return error_response(invalid_argument(fmt::format("unknown query parameter '{}' (state, project, class)", key)));
   }
+  auto classes = store_.list_classes();
+  if (!classes.ok()) return error_response(classes.status());
   auto nodes = store_.list_nodes();
   if (!nodes.ok()) return error_response(nodes.status());
   auto leases = store_.list_leases(true);
@@ -214,7 +225,12 @@ ApiResponse AdminApi::list_nodes(RouteContext& ctx) {
     if (!ctx.who.admin() && (holder.empty() || !ctx.who.member_of(holder))) continue;
     if (!project.empty() && holder != project) continue;
     if (!state.empty() && to_string(n.state) != state) continue;
-    *list.add_nodes() = to_proto(n);
+    proto::Node node = to_proto(n);
+    for (const auto& c : classes_of(*classes, node.hardware())) node.add_classes(c);
+    if (!hardware_class.empty() && std::find(node.classes().begin(), node.classes().end(), hardware_class) == node.classes().end()) {
+      continue;
+    }
+    *list.add_nodes() = std::move(node);
   }
   return {200, to_json(list)};
 }
@@ -229,7 +245,11 @@ ApiResponse AdminApi::get_node(RouteContext& ctx) {
   }
   auto node = store_.get_node(*id);
   if (!node.ok()) return error_response(node.status());
-  return {200, to_json(to_proto(*node))};
+  auto classes = store_.list_classes();
+  if (!classes.ok()) return error_response(classes.status());
+  proto::Node out = to_proto(*node);
+  for (const auto& c : classes_of(*classes, out.hardware())) out.add_classes(c);
+  return {200, to_json(out)};
 }
 
 ApiResponse AdminApi::send_command(RouteContext& ctx) {

@@ -15,6 +15,7 @@
 
 #include "common/http/http_message.h"
 #include "coordinator/agent_server/command_dispatcher.h"
+#include "coordinator/allocation/allocation_service.h"
 #include "coordinator/networks/network_service.h"
 #include "coordinator/store/store.h"
 #include "coordinator/switches/switch_operations.h"
@@ -46,8 +47,9 @@ struct Route {
 class AdminApi {
  public:
   AdminApi(Store& store, TenancyService& tenancy, NetworkService* networks, CommandDispatcher* dispatcher,
-           SwitchOperations* switches, const Clock& clock)
-      : store_(store), tenancy_(tenancy), networks_(networks), dispatcher_(dispatcher), switches_(switches), clock_(clock) {}
+           SwitchOperations* switches, const Clock& clock, AllocationService* allocations = nullptr)
+      : store_(store), tenancy_(tenancy), networks_(networks), dispatcher_(dispatcher), switches_(switches), clock_(clock),
+        allocations_(allocations) {}
 
   ApiResponse handle(const ApiRequest& request);
   // Called after every lease or access change (the long-poll wakes its waiters).
@@ -99,6 +101,13 @@ class AdminApi {
   ApiResponse create_network(RouteContext&);
   ApiResponse get_network(RouteContext&);
   ApiResponse delete_network(RouteContext&);
+  ApiResponse list_classes(RouteContext&);
+  ApiResponse save_class(RouteContext&);
+  ApiResponse delete_class(RouteContext&);
+  ApiResponse list_allocations(RouteContext&);
+  ApiResponse create_allocation(RouteContext&);
+  ApiResponse get_allocation(RouteContext&);
+  ApiResponse release_allocation(RouteContext&);
 
  private:
   ApiResponse network_operation(const Result<OperationRecord>& op);
@@ -112,6 +121,7 @@ class AdminApi {
   CommandDispatcher* dispatcher_;
   SwitchOperations* switches_;
   const Clock& clock_;
+  AllocationService* allocations_;
   std::function<void()> lease_changed_;
 };
 

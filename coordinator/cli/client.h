@@ -73,5 +73,6 @@ Status save_session(const std::string& token);
 // Registers subcommands whose callbacks store their exit code in `rc`.
 void add_tenancy_commands(CLI::App& app, Client& client, int& rc);
 void add_network_commands(CLI::App& app, Client& client, int& rc);
+void add_allocation_commands(CLI::App& app, Client& client, int& rc);
 
 }  // namespace bmf::cli

@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
   std::string node_project, node_state;
   list->add_option("--project", node_project, "only nodes this project holds");
   list->add_option("--state", node_state, "only nodes in this state");
+  std::string node_class;
+  list->add_option("--class", node_class, "only nodes of this hardware class");
   add_output(list, {"table", "json"});
   auto* show_cmd = node->add_subcommand("show", "show one node");
   std::uint64_t node_id = 0;
@@ -129,6 +131,7 @@ int main(int argc, char** argv) {
 
   bmf::cli::add_tenancy_commands(app, client, rc);
   bmf::cli::add_network_commands(app, client, rc);
+  bmf::cli::add_allocation_commands(app, client, rc);
 
   try {
     app.parse(argc, argv);
@@ -147,7 +150,8 @@ int main(int argc, char** argv) {
     std::string target = "/api/v1/nodes";
     std::string sep = "?";
     if (!node_project.empty()) target += sep + "project=" + node_project, sep = "&";
-    if (!node_state.empty()) target += sep + "state=" + node_state;
+    if (!node_state.empty()) target += sep + "state=" + node_state, sep = "&";
+    if (!node_class.empty()) target += sep + "class=" + node_class;
     return client.show<bmf::proto::NodeList>(target, bmf::cli::node_table);
   }
   if (*show_cmd) {

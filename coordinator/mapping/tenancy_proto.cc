@@ -47,4 +47,42 @@ proto::Network to_proto(const NetworkRecord& n) {
   return out;
 }
 
+proto::HardwareClass to_proto(const HardwareClass& hc) {
+  proto::HardwareClass out;
+  out.set_name(hc.name);
+  out.set_min_gpus(hc.min_gpus);
+  out.set_gpu_model(hc.gpu_model);
+  out.set_rdma(hc.rdma);
+  out.set_min_memory_gib(hc.min_memory_gib);
+  out.set_min_cpus(hc.min_cpus);
+  out.set_created_at(format_rfc3339(hc.created_at_ms));
+  return out;
+}
+
+proto::Allocation to_proto(const AllocationRecord& a) {
+  proto::Allocation out;
+  out.set_id(a.id);
+  out.set_project(a.project);
+  out.set_owner(a.owner);
+  out.set_class_(a.hardware_class);
+  out.set_count(a.count);
+  out.set_network(a.network);
+  out.set_handover(a.handover);
+  out.set_state(a.state);
+  out.set_stage(a.stage);
+  out.set_message(a.message);
+  out.set_operation_id(a.operation_id);
+  out.set_created_at(format_rfc3339(a.created_at_ms));
+  out.set_updated_at(format_rfc3339(a.updated_at_ms));
+  for (const auto& s : a.stages) {
+    auto* p = out.add_stages();
+    p->set_stage(s.stage);
+    p->set_at(format_rfc3339(s.at_ms));
+    p->set_elapsed_ms(s.at_ms - a.created_at_ms);
+    p->set_detail(s.detail);
+  }
+  for (auto n : a.nodes) out.add_nodes(n);
+  return out;
+}
+
 }  // namespace bmf::coordinator

@@ -1,5 +1,5 @@
 // SqliteStore: hardware classes and allocations (migration 0007).
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "coordinator/store/sqlite_store.h"
 
@@ -106,7 +106,11 @@ Status SqliteStore::reserve_allocation(AllocationRecord& a, const std::vector<st
   if (a.nodes.size() < a.count) {
     return failed_precondition(fmt::format("only {} free node(s) of the {} asked for", a.nodes.size(), a.count));
   }
-  for (const auto& s : stages) BMF_RETURN_IF_ERROR(insert_stage(a.id, s));
+  // Only this transaction knows which nodes it took: the "reserved" stage says so.
+  for (AllocationStage s : stages) {
+    if (s.stage == "reserved" && s.detail.empty()) s.detail = fmt::format("nodes {}", fmt::join(a.nodes, ","));
+    BMF_RETURN_IF_ERROR(insert_stage(a.id, s));
+  }
   event.project = a.project;
   BMF_RETURN_IF_ERROR(insert_event(event));
   return tx.commit();

@@ -110,7 +110,8 @@ class Store {
   // The reservation, atomically: the allocation row (id filled in), its first stages,
   // and one lease per node for the first `allocation.count` of `candidates` that have
   // no active lease, checked against the project's node quota. FAILED_PRECONDITION
-  // (nothing written) when fewer are free or the quota does not allow them.
+  // (nothing written) when fewer are free or the quota does not allow them. A "reserved"
+  // stage without detail is given the nodes taken.
   virtual Status reserve_allocation(AllocationRecord& allocation, const std::vector<std::uint64_t>& candidates,
                                     const std::vector<AllocationStage>& stages, EventRecord event) = 0;
   // State/stage/message (and one more stage row when `stage` is set), with its event.

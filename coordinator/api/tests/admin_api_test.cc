@@ -24,7 +24,7 @@ class AdminApiTest : public ApiFixture {
   void SetUp() override {
     ApiFixture::SetUp();
     node_id_ = add_node("gpu-01", {{"eth0", "Ethernet1"}});
-    api_ = std::make_unique<AdminApi>(*store_, *tenancy_, networks_.get(), &dispatcher_, nullptr, clock_);
+    api_ = std::make_unique<AdminApi>(*store_, *tenancy_, networks_.get(), &dispatcher_, nullptr, clock_, allocations_.get());
   }
   ApiResponse get(std::string target) { return as_admin("GET", std::move(target)); }
   ApiResponse post(std::string target, std::string body) { return as_admin("POST", std::move(target), std::move(body)); }
@@ -162,6 +162,34 @@ TEST_F(AdminApiTest, Leases_StartListEndWithRevisionsAndPortsGoBackToProvisionin
   ASSERT_TRUE(from_json(get("/api/v1/leases?all=true").body, list).ok());
   ASSERT_EQ(list.leases_size(), 1);
   EXPECT_FALSE(list.leases(0).active());
+}
+
+TEST_F(AdminApiTest, Allocations_ClassesRequestStagesAndRelease) {
+  ASSERT_TRUE(store_->set_node_state(node_id_, NodeState::kAvailable, {.kind = "NODE_AVAILABLE"}).ok());
+  ASSERT_EQ(as_admin("PUT", "/api/v1/classes/any-eth", R"({"min_cpus":0})").status, 200);
+  EXPECT_EQ(as_admin("PUT", "/api/v1/classes/Bad Class", "{}").status, 400);
+  auto classes = call(alice_token_, "GET", "/api/v1/classes");
+  ASSERT_EQ(classes.status, 200);
+  EXPECT_NE(classes.body.find("\"freeNodes\":1"), std::string::npos) << classes.body;
+  auto made = call(alice_token_, "POST", "/api/v1/allocations", R"({"project":"team-a","count":1,"class":"any-eth"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  proto::Allocation a;
+  ASSERT_TRUE(from_json(made.body, a).ok());
+  EXPECT_EQ(a.state(), "ready");
+  ASSERT_EQ(a.stages_size(), 4);
+  EXPECT_EQ(a.stages(1).stage(), "reserved");
+  EXPECT_FALSE(a.stages(1).at().empty());
+  EXPECT_EQ(call(bob_token_, "GET", fmt::format("/api/v1/allocations/{}", a.id())).status, 404);
+  auto nodes = call(alice_token_, "GET", "/api/v1/nodes?class=any-eth");
+  EXPECT_NE(nodes.body.find("gpu-01"), std::string::npos) << nodes.body;
+  auto none = call(alice_token_, "POST", "/api/v1/allocations", R"({"project":"team-a","count":1})");
+  EXPECT_EQ(none.status, 409) << none.body;
+  EXPECT_NE(none.body.find("0 node(s) free"), std::string::npos) << none.body;
+  auto released = call(alice_token_, "POST", fmt::format("/api/v1/allocations/{}/release", a.id()));
+  ASSERT_EQ(released.status, 200) << released.body;
+  EXPECT_NE(released.body.find("\"released\""), std::string::npos);
+  EXPECT_EQ(call(alice_token_, "POST", "/api/v1/allocations", "{not json").status, 400);
+  EXPECT_EQ(call(alice_token_, "POST", "/api/v1/allocations", R"({"project":"team-a","count":0})").status, 400);
 }
 
 TEST_F(AdminApiTest, BadInput_ClearErrorsAndNothingChanges) {

@@ -44,6 +44,15 @@ class TenantIsolationTest : public ApiFixture {
     ASSERT_TRUE(from_json(op.body, o).ok());
     operation_a_ = o.id();
     alice_token_id_ = tenancy_->tokens_of(admin_, "alice")->front().id;
+    // An allocation of team-a's (of an extra node).
+    const auto extra = add_node("a-node-2", {{"eth0", "Ethernet3"}});
+    ASSERT_TRUE(store_->set_node_state(extra, NodeState::kAvailable, {.kind = "NODE_AVAILABLE"}).ok());
+    ASSERT_EQ(as_admin("PUT", "/api/v1/classes/big", "{}").status, 200);
+    auto alloc = call(alice_token_, "POST", "/api/v1/allocations", R"({"project":"team-a","count":1})");
+    ASSERT_EQ(alloc.status, 201) << alloc.body;
+    proto::Allocation a;
+    ASSERT_TRUE(from_json(alloc.body, a).ok());
+    allocation_a_ = a.id();
   }
 
   // The concrete target for a route pattern, aimed at team-a's objects (or, with
@@ -58,6 +67,8 @@ class TenantIsolationTest : public ApiFixture {
     if (p.rfind("/api/v1/tokens/", 0) == 0) put("{id}", ghost ? "9992" : std::to_string(alice_token_id_));
     if (p.rfind("/api/v1/operations/", 0) == 0) put("{id}", ghost ? "9993" : operation_a_);
     if (p.rfind("/api/v1/leases/", 0) == 0) put("{id}", ghost ? "9994" : std::to_string(lease_a_));
+    if (p.rfind("/api/v1/allocations/", 0) == 0) put("{id}", ghost ? "9996" : std::to_string(allocation_a_));
+    if (p.rfind("/api/v1/classes/", 0) == 0) put("{name}", ghost ? "ghost-class" : "big");
     if (p.rfind("/api/v1/users/", 0) == 0) put("{name}", ghost ? "ghost-user" : "alice");
     if (p.rfind("/api/v1/projects/", 0) == 0) put("{name}", ghost ? "ghost-project" : "team-a");
     if (p.rfind("/api/v1/switches/", 0) == 0) put("{name}", ghost ? "ghost-switch" : "leaf-1");
@@ -114,10 +125,17 @@ class TenantIsolationTest : public ApiFixture {
         {"POST /api/v1/networks", {R"({"project":"team-a","name":"sneaky"})"}},
         {"GET /api/v1/networks/{ref}", {}},
         {"DELETE /api/v1/networks/{ref}", {}},
+        {"GET /api/v1/classes", {"", Expect::kListWithoutTeamA}},
+        {"PUT /api/v1/classes/{name}", {R"({"min_gpus":1})"}},
+        {"DELETE /api/v1/classes/{name}", {}},
+        {"GET /api/v1/allocations", {"", Expect::kListWithoutTeamA}},
+        {"POST /api/v1/allocations", {R"({"project":"team-a","count":1})"}},
+        {"GET /api/v1/allocations/{id}", {}},
+        {"POST /api/v1/allocations/{id}/release", {}},
     };
   }
 
-  std::uint64_t node_a_ = 0, node_b_ = 0, lease_a_ = 0, network_a_ = 0, alice_token_id_ = 0;
+  std::uint64_t node_a_ = 0, node_b_ = 0, lease_a_ = 0, network_a_ = 0, alice_token_id_ = 0, allocation_a_ = 0;
   std::string operation_a_;
 };
 
@@ -167,7 +185,7 @@ TEST_F(TenantIsolationTest, EveryRoute_AsAMemberOfAnotherProject_Is404OrShowsNot
   EXPECT_EQ(call(alice_token_, "GET", fmt::format("/api/v1/nodes/{}", node_a_)).status, 200);
   EXPECT_EQ(call(alice_token_, "GET", fmt::format("/api/v1/networks/{}", network_a_)).status, 200);
   EXPECT_EQ(store_->list_attachments()->size(), 1u);
-  EXPECT_EQ(store_->list_leases(true)->leases.size(), 2u);
+  EXPECT_EQ(store_->list_leases(true)->leases.size(), 3u);
   EXPECT_FALSE(store_->get_user("mallory").ok());
   // And bob still sees his own node.
   auto mine = call(bob_token_, "GET", "/api/v1/nodes");

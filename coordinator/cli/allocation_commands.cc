@@ -1,0 +1,161 @@
+// bmfctl class ..., allocate, allocation list|show, release
+#include <chrono>
+#include <thread>
+
+#include "common/proto/admin.pb.h"
+#include "coordinator/cli/client.h"
+
+namespace bmf::cli {
+namespace {
+
+using coordinator::from_json;
+using coordinator::to_json;
+
+std::string stage_line(const proto::AllocationStage& s) {
+  return fmt::format("  {:>8.3f} s  {:<10} {}", static_cast<double>(s.elapsed_ms()) / 1000.0, s.stage(), s.detail());
+}
+
+// Prints the stages not printed yet (one line each, as they happen; -o json: one document per change).
+int follow(const Client& c, proto::Allocation a, unsigned timeout_s) {
+  int printed = 0;
+  std::string last_json;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  for (;;) {
+    if (c.output == "json") {
+      const std::string doc = to_json(a);
+      if (doc != last_json) std::cout << doc << std::endl;
+      last_json = doc;
+    } else {
+      if (printed == 0) std::cout << fmt::format("allocation {}: {} x {} for {}\n", a.id(), a.count(),
+                                                 a.class_().empty() ? "any node" : a.class_(), a.project());
+      for (; printed < a.stages_size(); ++printed) std::cout << stage_line(a.stages(printed)) << std::endl;
+    }
+    if (a.state() != "running" && a.state() != "releasing") break;
+    if (std::chrono::steady_clock::now() > until) return Client::fail(fmt::format("allocation {} still {} after {} s", a.id(), a.state(), timeout_s));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto now = c.fetch<proto::Allocation>(fmt::format("/api/v1/allocations/{}", a.id()));
+    if (!now.ok()) return Client::fail(now.status().message());
+    a = *now;
+  }
+  if (a.state() == "failed") return Client::fail(fmt::format("allocation {} failed: {}", a.id(), a.message()));
+  if (c.output != "json" && a.state() == "ready") {
+    std::cout << fmt::format("ready: nodes {}\n", fmt::join(a.nodes(), " "));
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
+  auto add_output = [&](CLI::App* cmd) {
+    cmd->add_option("-o,--output", c.output, "output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  };
+  static std::string name, gpu_model, project, hardware_class, network, handover = "none";
+  static std::uint32_t gpus = 0, memory = 0, cpus = 0, count = 0, timeout_s = 600;
+  static bool rdma = false;
+  static std::uint64_t id = 0;
+
+  auto* cls = app.add_subcommand("class", "hardware classes: rules over the inventory agents report");
+  cls->require_subcommand(1);
+  auto* add = cls->add_subcommand("add", "define (or redefine) a class (admins)");
+  add->add_option("NAME", name, "class name, e.g. gpu-h100x8")->required();
+  add->add_option("--gpus", gpus, "at least this many GPUs (of --gpu-model when given)");
+  add->add_option("--gpu-model", gpu_model, "GPU name contains this, e.g. H100");
+  add->add_flag("--rdma", rdma, "needs an RDMA (RoCE/InfiniBand) port");
+  add->add_option("--min-memory-gib", memory, "at least this much memory");
+  add->add_option("--min-cpus", cpus, "at least this many logical CPUs");
+  add->callback([&] {
+    proto::HardwareClass hc;
+    hc.set_min_gpus(gpus);
+    hc.set_gpu_model(gpu_model);
+    hc.set_rdma(rdma);
+    hc.set_min_memory_gib(memory);
+    hc.set_min_cpus(cpus);
+    auto body = c.call("PUT", "/api/v1/classes/" + name, to_json(hc));
+    rc = body.ok() ? (std::cout << "class " << name << " saved\n", 0) : Client::fail(body.status().message());
+  });
+  auto* list = cls->add_subcommand("list", "list classes with their free and total nodes");
+  add_output(list);
+  list->callback([&] {
+    rc = c.show<proto::HardwareClassList>("/api/v1/classes", [](const proto::HardwareClassList& l) {
+      std::string out = "CLASS  FREE/TOTAL  RULES\n";
+      for (const auto& h : l.classes()) {
+        std::vector<std::string> rules;
+        if (h.min_gpus()) rules.push_back(fmt::format("gpus>={}{}", h.min_gpus(), h.gpu_model().empty() ? "" : " " + h.gpu_model()));
+        else if (!h.gpu_model().empty()) rules.push_back("gpu " + h.gpu_model());
+        if (h.rdma()) rules.push_back("rdma");
+        if (h.min_memory_gib()) rules.push_back(fmt::format("memory>={}GiB", h.min_memory_gib()));
+        if (h.min_cpus()) rules.push_back(fmt::format("cpus>={}", h.min_cpus()));
+        out += fmt::format("{}  {}/{}  {}\n", h.name(), h.free_nodes(), h.total_nodes(), rules.empty() ? "any node" : fmt::format("{}", fmt::join(rules, ", ")));
+      }
+      return out;
+    });
+  });
+  auto* rm = cls->add_subcommand("remove", "remove a class");
+  rm->add_option("NAME", name, "class name")->required();
+  rm->callback([&] {
+    auto body = c.call("DELETE", "/api/v1/classes/" + name);
+    rc = body.ok() ? (std::cout << "class " << name << " removed\n", 0) : Client::fail(body.status().message());
+  });
+
+  auto* alloc = app.add_subcommand("allocate", "request N nodes for a project and follow each stage as it happens");
+  alloc->add_option("--project", project, "project")->required();
+  alloc->add_option("--count", count, "how many nodes")->required()->check(CLI::Range(1u, 10000u));
+  alloc->add_option("--class", hardware_class, "hardware class (default: any node)");
+  alloc->add_option("--network", network, "put the nodes' ports on this network of the project");
+  alloc->add_option("--handover", handover, "none (slurm comes with the lab)")->capture_default_str();
+  alloc->add_option("--timeout", timeout_s, "seconds to follow it")->capture_default_str();
+  add_output(alloc);
+  alloc->callback([&] {
+    proto::Allocation req;
+    req.set_project(project);
+    req.set_count(count);
+    req.set_class_(hardware_class);
+    req.set_network(network);
+    req.set_handover(handover);
+    auto body = c.call("POST", "/api/v1/allocations", to_json(req));
+    if (!body.ok()) return void(rc = Client::fail(body.status().message()));
+    proto::Allocation a;
+    (void)from_json(*body, a);
+    rc = follow(c, a, timeout_s);
+  });
+  auto* allocs = app.add_subcommand("allocation", "inspect allocations");
+  allocs->require_subcommand(1);
+  auto* alist = allocs->add_subcommand("list", "list allocations (yours, or all for admins)");
+  add_output(alist);
+  alist->callback([&] {
+    rc = c.show<proto::AllocationList>("/api/v1/allocations", [](const proto::AllocationList& l) {
+      std::string out = "ID  PROJECT  COUNT  CLASS  STATE  NODES  CREATED\n";
+      for (const auto& a : l.allocations()) {
+        out += fmt::format("{}  {}  {}  {}  {}  {}  {}\n", a.id(), a.project(), a.count(), a.class_().empty() ? "-" : a.class_(), a.state(),
+                           fmt::join(a.nodes(), ","), a.created_at());
+      }
+      return out;
+    });
+  });
+  auto* ashow = allocs->add_subcommand("show", "show an allocation's stages");
+  ashow->add_option("ID", id, "allocation id")->required();
+  add_output(ashow);
+  ashow->callback([&] {
+    rc = c.show<proto::Allocation>(fmt::format("/api/v1/allocations/{}", id), [](const proto::Allocation& a) {
+      std::string out = fmt::format("allocation {}: {} x {} for {} ({}), state {}\n", a.id(), a.count(),
+                                    a.class_().empty() ? "any node" : a.class_(), a.project(), a.owner(), a.state());
+      for (const auto& s : a.stages()) out += stage_line(s) + "\n";
+      if (!a.message().empty()) out += "  " + a.message() + "\n";
+      out += fmt::format("  nodes {}\n", fmt::join(a.nodes(), " "));
+      return out;
+    });
+  });
+  auto* release = app.add_subcommand("release", "release an allocation: leases end, ports back to provisioning");
+  release->add_option("ALLOCATION", id, "allocation id")->required();
+  add_output(release);
+  release->callback([&] {
+    auto body = c.call("POST", fmt::format("/api/v1/allocations/{}/release", id));
+    if (!body.ok()) return void(rc = Client::fail(body.status().message()));
+    proto::Allocation a;
+    (void)from_json(*body, a);
+    rc = follow(c, a, timeout_s);
+  });
+}
+
+}  // namespace bmf::cli
