@@ -36,12 +36,10 @@ ApiResponse AdminApi::list_classes(RouteContext&) {
 
 ApiResponse AdminApi::save_class(RouteContext& ctx) {
   if (!allocations_) return error_response(unavailable("allocations are not available in this process"));
-  proto::HardwareClass body;
-  if (Status s = from_json(ctx.request.body.empty() ? "{}" : ctx.request.body, body); !s.ok()) {
-    return error_response(invalid_argument("body is not a HardwareClass"), s.message());
-  }
-  HardwareClass hc{.name = ctx.params[0], .min_gpus = body.min_gpus(), .gpu_model = body.gpu_model(), .rdma = body.rdma(),
-                   .min_memory_gib = body.min_memory_gib(), .min_cpus = body.min_cpus()};
+  auto body = body_as<proto::HardwareClass>(ctx.request, "HardwareClass");
+  if (!body.ok()) return error_response(body.status());
+  HardwareClass hc{.name = ctx.params[0], .min_gpus = body->min_gpus(), .gpu_model = body->gpu_model(), .rdma = body->rdma(),
+                   .min_memory_gib = body->min_memory_gib(), .min_cpus = body->min_cpus()};
   if (Status s = allocations_->save_class(ctx.who, hc); !s.ok()) return error_response(s);
   return {200, to_json(to_proto(hc))};
 }
@@ -63,13 +61,11 @@ ApiResponse AdminApi::list_allocations(RouteContext& ctx) {
 
 ApiResponse AdminApi::create_allocation(RouteContext& ctx) {
   if (!allocations_) return error_response(unavailable("allocations are not available in this process"));
-  proto::Allocation body;
-  if (Status s = from_json(ctx.request.body.empty() ? "{}" : ctx.request.body, body); !s.ok()) {
-    return error_response(invalid_argument("body is not an Allocation"), s.message());
-  }
-  if (body.project().empty()) return error_response(invalid_argument("project is required"));
-  auto a = allocations_->request(ctx.who, {.project = body.project(), .count = body.count(), .hardware_class = body.class_(),
-                                           .network = body.network(), .handover = body.handover().empty() ? "none" : body.handover()});
+  auto body = body_as<proto::Allocation>(ctx.request, "Allocation");
+  if (!body.ok()) return error_response(body.status());
+  if (body->project().empty()) return error_response(invalid_argument("project is required"));
+  auto a = allocations_->request(ctx.who, {.project = body->project(), .count = body->count(), .hardware_class = body->class_(),
+                                           .network = body->network(), .handover = body->handover().empty() ? "none" : body->handover()});
   if (!a.ok()) return error_response(a.status());
   return {a->state == "running" ? 202 : 201, to_json(to_proto(*a))};
 }

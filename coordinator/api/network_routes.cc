@@ -9,19 +9,6 @@
 #include "coordinator/mapping/tenancy_proto.h"
 
 namespace bmf::coordinator {
-namespace {
-
-template <typename Message>
-Result<Message> body_as(const ApiRequest& req, std::string_view what) {
-  Message m;
-  if (Status s = from_json(req.body.empty() ? "{}" : req.body, m); !s.ok()) {
-    return Status(StatusCode::kInvalidArgument, fmt::format("body is not a {}: {}", what, s.message()));
-  }
-  return m;
-}
-
-}  // namespace
-
 ApiResponse AdminApi::network_operation(const Result<OperationRecord>& op) {
   if (!op.ok()) return error_response(op.status());
   // 202 while it runs; the operation already says failed/succeeded when no switch was involved.

@@ -18,14 +18,6 @@ proto::Whoami whoami_of(const Principal& p) {
   return out;
 }
 
-template <typename Message>
-Result<Message> body_as(const ApiRequest& req, std::string_view what) {
-  Message m;
-  if (Status s = from_json(req.body.empty() ? "{}" : req.body, m); !s.ok()) {
-    return Status(StatusCode::kInvalidArgument, fmt::format("body is not a {}: {}", what, s.message()));
-  }
-  return m;
-}
 
 }  // namespace
 

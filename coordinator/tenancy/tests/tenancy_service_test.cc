@@ -4,16 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "coordinator/store/sqlite_store.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
 namespace bmf::coordinator {
 namespace {
 
-MATCHER_P(StatusIs, code, "") {
-  if (arg.code() == code) return true;
-  *result_listener << "status is " << arg.to_string();
-  return false;
-}
+using bmf::testing::StatusIs;
 
 class TenancyServiceTest : public ::testing::Test {
  protected:
