@@ -1,6 +1,6 @@
 #include "coordinator/api/admin_api.h"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <charconv>
 
@@ -236,7 +236,26 @@ ApiResponse AdminApi::list_nodes(RouteContext& ctx) {
 }
 
 ApiResponse AdminApi::get_node(RouteContext& ctx) {
-  auto id = parse_id(ctx.params[0], "node id");
+  const std::string& ref = ctx.params[0];
+  auto id = parse_id(ref, "node id");
+  if (!id.ok() && ref.find_first_not_of("0123456789") != std::string::npos) {
+    // By hostname, among the nodes the caller may see.
+    auto nodes = store_.list_nodes();
+    if (!nodes.ok()) return error_response(nodes.status());
+    std::vector<std::uint64_t> named;
+    for (const auto& n : *nodes) {
+      if (n.hostname != ref) continue;
+      if (networks_ && !networks_->check_node_visible(ctx.who, n.id).ok()) continue;
+      if (!networks_ && !ctx.who.admin()) continue;
+      named.push_back(n.id);
+    }
+    if (named.empty()) return error_response(not_found(fmt::format("node {} does not exist", ref)));
+    if (named.size() > 1) {
+      return error_response(invalid_argument(fmt::format("hostname {} names {} nodes ({}): use the id", ref, named.size(),
+                                                         fmt::join(named, ", "))));
+    }
+    id = named.front();
+  }
   if (!id.ok()) return error_response(id.status());
   if (networks_) {
     if (Status s = networks_->check_node_visible(ctx.who, *id); !s.ok()) return error_response(s);

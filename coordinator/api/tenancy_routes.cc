@@ -123,6 +123,9 @@ ApiResponse AdminApi::set_quota(RouteContext& ctx) {
       !s.ok()) {
     return error_response(s);
   }
+  for (const auto& [cls, max] : body->class_quotas()) {
+    if (Status s = tenancy_.set_class_quota(ctx.who, ctx.params[0], cls, max); !s.ok()) return error_response(s);
+  }
   auto p = store_.get_project(ctx.params[0]);
   return {200, to_json(to_proto(*p))};
 }

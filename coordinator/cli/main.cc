@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
   add_output(list, {"table", "json"});
   auto* show_cmd = node->add_subcommand("show", "show one node");
   std::uint64_t node_id = 0;
-  show_cmd->add_option("ID", node_id, "node id")->required();
+  std::string node_ref;
+  show_cmd->add_option("NODE", node_ref, "node id or hostname")->required();
   add_output(show_cmd, {"table", "json"});
   auto* command = node->add_subcommand("command", "send a command to a node's agent (e.g. ping)");
   std::string kind;
@@ -155,7 +156,7 @@ int main(int argc, char** argv) {
     return client.show<bmf::proto::NodeList>(target, bmf::cli::node_table);
   }
   if (*show_cmd) {
-    return client.show<bmf::proto::Node>(fmt::format("/api/v1/nodes/{}", node_id), bmf::cli::node_details);
+    return client.show<bmf::proto::Node>(fmt::format("/api/v1/nodes/{}", node_ref), bmf::cli::node_details);
   }
   if (*command) {
     bmf::proto::Command cmd;

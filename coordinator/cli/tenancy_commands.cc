@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 
 #include "common/proto/admin.pb.h"
@@ -183,9 +184,15 @@ void add_tenancy_commands(CLI::App& app, Client& c, int& rc) {
   add_output(proj_show);
   proj_show->callback([&] {
     rc = c.show<proto::Project>("/api/v1/projects/" + project, [](const proto::Project& p) {
-      return fmt::format("project {}\n  nodes     {} in use, quota {}\n  networks  {} in use, quota {}\n  members   {}\n  created   {}\n",
-                         p.name(), p.nodes_in_use(), quota(p.quota_nodes()), p.networks_in_use(), quota(p.quota_networks()),
-                         p.members().empty() ? "-" : fmt::format("{}", fmt::join(p.members(), ", ")), p.created_at());
+      std::string out = fmt::format("project {}\n  nodes     {} in use, quota {}\n  networks  {} in use, quota {}\n  members   {}\n  created   {}\n",
+                                    p.name(), p.nodes_in_use(), quota(p.quota_nodes()), p.networks_in_use(), quota(p.quota_networks()),
+                                    p.members().empty() ? "-" : fmt::format("{}", fmt::join(p.members(), ", ")), p.created_at());
+      std::map<std::string, std::int64_t> sorted(p.class_quotas().begin(), p.class_quotas().end());
+      for (const auto& [cls, max] : sorted) {
+        const auto used = p.class_in_use().count(cls) ? p.class_in_use().at(cls) : 0;
+        out += fmt::format("  class {}: {} in use, quota {}\n", cls, used, max);
+      }
+      return out;
     });
   });
   auto* proj_rm = proj->add_subcommand("remove", "remove a project (refused while it holds nodes or networks)");
@@ -198,10 +205,23 @@ void add_tenancy_commands(CLI::App& app, Client& c, int& rc) {
   proj_quota->add_option("NAME", project, "project name")->required();
   proj_quota->add_option("--nodes", quota_nodes, "most nodes (-1: unlimited)");
   proj_quota->add_option("--networks", quota_networks, "most networks (-1: unlimited)");
+  static std::vector<std::string> class_quotas;
+  proj_quota->add_option("--class", class_quotas, "CLASS=N: most nodes of that hardware class (N=-1 removes it); repeat");
   proj_quota->callback([&] {
     proto::Project p;
     if (quota_nodes != -2) p.set_quota_nodes(quota_nodes);
     if (quota_networks != -2) p.set_quota_networks(quota_networks);
+    for (const auto& cq : class_quotas) {
+      const auto eq = cq.find('=');
+      long long n = 0;
+      try {
+        n = eq == std::string::npos ? 0 : std::stoll(cq.substr(eq + 1));
+      } catch (...) {
+        return void(rc = Client::fail(fmt::format("--class '{}' must be CLASS=N", cq)));
+      }
+      if (eq == std::string::npos || eq == 0) return void(rc = Client::fail(fmt::format("--class '{}' must be CLASS=N", cq)));
+      (*p.mutable_class_quotas())[cq.substr(0, eq)] = n;
+    }
     auto body = c.call("PUT", "/api/v1/projects/" + project + "/quota", to_json(p));
     if (!body.ok()) return void(rc = Client::fail(body.status().message()));
     proto::Project now;

@@ -19,6 +19,10 @@ proto::Project to_proto(const ProjectRecord& p) {
   for (const auto& m : p.members) out.add_members(m);
   out.set_nodes_in_use(p.nodes_in_use);
   out.set_networks_in_use(p.networks_in_use);
+  for (const auto& [cls, q] : p.class_quotas) {
+    (*out.mutable_class_quotas())[cls] = q.max_nodes;
+    (*out.mutable_class_in_use())[cls] = q.in_use;
+  }
   out.set_created_at(format_rfc3339(p.created_at_ms));
   return out;
 }

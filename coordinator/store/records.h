@@ -2,6 +2,7 @@
 // The coordinator's stored records: plain structs, independent of protobuf and
 // of the storage backend. Mapping to the wire/API types lives in coordinator/api.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -127,6 +128,11 @@ struct ProjectRecord {
   std::vector<std::string> members;  // filled by get/list
   std::int64_t nodes_in_use = 0;     // active leases, filled by get/list
   std::int64_t networks_in_use = 0;  // owned networks, filled by get/list
+  struct ClassQuota {
+    std::int64_t max_nodes = 0;
+    std::int64_t in_use = 0;  // active leases of allocations of that class
+  };
+  std::map<std::string, ClassQuota> class_quotas;  // filled by get/list
 };
 
 enum class TokenKind { kApi, kSession };

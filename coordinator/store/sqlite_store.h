@@ -51,6 +51,8 @@ class SqliteStore final : public Store {
   Result<std::vector<ProjectRecord>> list_projects() override;
   Status delete_project(const std::string& name, EventRecord event) override;
   Status set_project_quota(const std::string& name, std::int64_t nodes, std::int64_t networks, EventRecord event) override;
+  Status set_class_quota(const std::string& project, const std::string& hardware_class, std::int64_t max_nodes,
+                         EventRecord event) override;
   Status add_member(const std::string& user, const std::string& project, EventRecord event) override;
   Status remove_member(const std::string& user, const std::string& project, EventRecord event) override;
   Status create_token(TokenRecord& token, EventRecord event) override;

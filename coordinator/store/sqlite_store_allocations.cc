@@ -84,6 +84,11 @@ Status SqliteStore::reserve_allocation(AllocationRecord& a, const std::vector<st
     return failed_precondition(fmt::format("quota 'nodes' of project {} is {} and {} are in use: {} more do not fit", a.project,
                                            project.quota_nodes, project.nodes_in_use, a.count));
   }
+  if (auto q = project.class_quotas.find(a.hardware_class); !a.hardware_class.empty() && q != project.class_quotas.end() &&
+                                                             q->second.in_use + a.count > q->second.max_nodes) {
+    return failed_precondition(fmt::format("quota 'nodes of class {}' of project {} is {} and {} are in use: {} more do not fit",
+                                           a.hardware_class, a.project, q->second.max_nodes, q->second.in_use, a.count));
+  }
   BMF_ASSIGN_OR_RETURN(auto* ins, conn_->prepare(fmt::format("INSERT INTO allocations({}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?)",
                                                              kAllocationColumns)));
   ins->bind(1, a.project).bind(2, a.owner).bind(3, a.hardware_class).bind(4, std::int64_t{a.count}).bind(5, a.network);

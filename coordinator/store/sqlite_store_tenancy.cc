@@ -166,7 +166,33 @@ Result<ProjectRecord> SqliteStore::get_project(const std::string& name) {
                                               static_cast<std::int64_t>(p.id)));
   BMF_ASSIGN_OR_RETURN(p.nodes_in_use, count("SELECT COUNT(*) FROM leases WHERE project = ? AND ended_at_ms = 0", p.name));
   BMF_ASSIGN_OR_RETURN(p.networks_in_use, count("SELECT COUNT(*) FROM networks WHERE project = ?", p.name));
+  BMF_ASSIGN_OR_RETURN(auto* q, conn_->prepare(
+                                    "SELECT q.class, q.max_nodes, (SELECT COUNT(*) FROM leases l JOIN allocations a ON a.id = l.allocation_id "
+                                    "WHERE l.ended_at_ms = 0 AND l.project = q.project AND a.class = q.class) "
+                                    "FROM project_class_quotas q WHERE q.project = ? ORDER BY q.class"));
+  q->bind(1, p.name);
+  for (;;) {
+    BMF_ASSIGN_OR_RETURN(bool row, q->step());
+    if (!row) break;
+    p.class_quotas[q->column_text(0)] = ProjectRecord::ClassQuota{q->column_int(1), q->column_int(2)};
+  }
   return p;
+}
+
+Status SqliteStore::set_class_quota(const std::string& project, const std::string& hardware_class, std::int64_t max_nodes,
+                                    EventRecord event) {
+  sqlite::Transaction tx(*conn_);
+  BMF_RETURN_IF_ERROR(tx.begin_status());
+  BMF_RETURN_IF_ERROR(get_project(project).status());
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(max_nodes < 0 ? "DELETE FROM project_class_quotas WHERE project = ? AND class = ?"
+                                                              : "INSERT OR REPLACE INTO project_class_quotas(project, class, max_nodes) "
+                                                                "VALUES (?,?,?)"));
+  st->bind(1, project).bind(2, hardware_class);
+  if (max_nodes >= 0) st->bind(3, max_nodes);
+  BMF_RETURN_IF_ERROR(st->run());
+  event.project = project;
+  BMF_RETURN_IF_ERROR(insert_event(event));
+  return tx.commit();
 }
 
 Result<std::vector<ProjectRecord>> SqliteStore::list_projects() {

@@ -72,6 +72,9 @@ class Store {
   // FAILED_PRECONDITION while it holds leases or networks.
   virtual Status delete_project(const std::string& name, EventRecord event) = 0;
   virtual Status set_project_quota(const std::string& name, std::int64_t nodes, std::int64_t networks, EventRecord event) = 0;
+  // At most `max_nodes` nodes of `hardware_class` for the project (-1 removes the quota).
+  virtual Status set_class_quota(const std::string& project, const std::string& hardware_class, std::int64_t max_nodes,
+                                 EventRecord event) = 0;
   virtual Status add_member(const std::string& user, const std::string& project, EventRecord event) = 0;
   virtual Status remove_member(const std::string& user, const std::string& project, EventRecord event) = 0;
 

@@ -154,6 +154,14 @@ Status TenancyService::set_quota(const Principal& by, const std::string& project
                                   event(by, "PROJECT_QUOTA_SET", fmt::format("{}: nodes {} networks {}", project, nodes, networks)));
 }
 
+Status TenancyService::set_class_quota(const Principal& by, const std::string& project, const std::string& hardware_class,
+                                       std::int64_t nodes) {
+  BMF_RETURN_IF_ERROR(validate_name("class", hardware_class));
+  if (nodes < kUnlimited) return invalid_argument("a quota is a count >= 0, or -1 for none");
+  return store_.set_class_quota(project, hardware_class, nodes,
+                                event(by, "PROJECT_QUOTA_SET", fmt::format("{}: nodes of class {} {}", project, hardware_class, nodes)));
+}
+
 Status TenancyService::add_member(const Principal& by, const std::string& user, const std::string& project) {
   return store_.add_member(user, project, event(by, "MEMBER_ADDED", fmt::format("{} joined {}", user, project)));
 }

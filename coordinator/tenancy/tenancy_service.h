@@ -68,6 +68,8 @@ class TenancyService {
                                     std::int64_t quota_networks);
   Status remove_project(const Principal& by, const std::string& name);
   Status set_quota(const Principal& by, const std::string& project, std::int64_t nodes, std::int64_t networks);
+  // Nodes of one hardware class (-1: no such quota).
+  Status set_class_quota(const Principal& by, const std::string& project, const std::string& hardware_class, std::int64_t nodes);
   Status add_member(const Principal& by, const std::string& user, const std::string& project);
   Status remove_member(const Principal& by, const std::string& user, const std::string& project);
 

@@ -147,6 +147,21 @@ TEST_F(AllocationTest, NotEnoughNodesOrQuota_ClearRefusalAndNothingReserved) {
   EXPECT_TRUE(store_->list_allocations()->empty());
 }
 
+TEST_F(AllocationTest, ClassQuota_CountsThatClassOnly) {
+  ASSERT_TRUE(tenancy_->set_class_quota(admin_, "team-a", "gpu-h100x8", 1).ok());
+  auto two = allocations_->request(alice_, {.project = "team-a", .count = 2, .hardware_class = "gpu-h100x8"});
+  EXPECT_THAT(two.status(), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_NE(two.status().message().find("quota 'nodes of class gpu-h100x8' of project team-a is 1 and 0 are in use"),
+            std::string::npos) << two.status().message();
+  ASSERT_TRUE(allocations_->request(alice_, {.project = "team-a", .count = 1, .hardware_class = "gpu-h100x8"}).ok());
+  EXPECT_THAT(allocations_->request(alice_, {.project = "team-a", .count = 1, .hardware_class = "gpu-h100x8"}).status(),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_EQ(store_->get_project("team-a")->class_quotas.at("gpu-h100x8").in_use, 1);
+  EXPECT_TRUE(allocations_->request(alice_, {.project = "team-a", .count = 1}).ok()) << "other nodes are not that class's";
+  ASSERT_TRUE(tenancy_->set_class_quota(admin_, "team-a", "gpu-h100x8", -1).ok());
+  EXPECT_TRUE(allocations_->request(alice_, {.project = "team-a", .count = 1, .hardware_class = "gpu-h100x8"}).ok());
+}
+
 TEST_F(AllocationTest, ManyRequests_NoNodeTwice) {
   std::set<std::uint64_t> taken;
   int granted = 0, refused = 0;

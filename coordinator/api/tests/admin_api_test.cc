@@ -49,9 +49,13 @@ TEST_F(AdminApiTest, GetNode_UnknownIs404WithErrorShape) {
   ASSERT_TRUE(from_json(res.body, err).ok());
   EXPECT_EQ(err.code(), "NOT_FOUND");
   EXPECT_EQ(err.message(), "node 999 does not exist");
-  EXPECT_EQ(get("/api/v1/nodes/abc").status, 400);
+  EXPECT_EQ(get("/api/v1/nodes/abc").status, 404) << "no node has that hostname";
   EXPECT_EQ(get("/api/v1/nodes/0").status, 400);
   EXPECT_EQ(get(fmt::format("/api/v1/nodes/{}", node_id_)).status, 200);
+  auto by_name = get("/api/v1/nodes/gpu-01");
+  EXPECT_EQ(by_name.status, 200) << "by hostname too";
+  EXPECT_NE(by_name.body.find(fmt::format("\"id\":\"{}\"", node_id_)), std::string::npos) << by_name.body;
+  EXPECT_EQ(call(bob_token_, "GET", "/api/v1/nodes/gpu-01").status, 404) << "not bob's";
 }
 
 TEST_F(AdminApiTest, Authentication_401WithoutOrWithABadTokenAnd405ForAWrongMethod) {
