@@ -86,6 +86,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"keep", "park", "shutdown"}))->capture_default_str();
   sw_add->add_option("--parking-vlan", parking_vlan, "provisioning VLAN: ports no one holds, and ports of released nodes");
   bool no_check = false;
+  std::string chassis_id;
+  sw_add->add_option("--lldp-chassis-id", chassis_id, "the chassis id it sends in LLDP (default: match its LLDP system name to NAME)");
   sw_add->add_flag("--no-check", no_check, "save without connecting to the switch to check it");
   auto* sw_port = sw->add_subcommand("port", "set the desired VLAN configuration of a port");
   std::string port_name;
@@ -188,6 +190,7 @@ int main(int argc, char** argv) {
     sw_body.set_network_instance(network_instance);
     sw_body.set_unused_ports(unused);
     sw_body.set_parking_vlan(parking_vlan);
+    sw_body.set_lldp_chassis_id(chassis_id);
     auto body = call(url, "PUT", "/api/v1/switches/" + sw_name, bmf::coordinator::to_json(sw_body));
     if (!body.ok()) return fail(body.status().message());
     std::cout << "switch " << sw_name << " saved\n";

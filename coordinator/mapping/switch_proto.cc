@@ -23,6 +23,7 @@ proto::Switch to_proto(const SwitchRecord& s) {
   out.set_network_instance(s.network_instance);
   out.set_unused_ports(s.unused_ports);
   out.set_parking_vlan(s.parking_vlan);
+  out.set_lldp_chassis_id(s.lldp_chassis_id);
   return out;
 }
 
@@ -81,6 +82,8 @@ Result<SwitchRecord> switch_from_proto(const proto::Switch& s, const std::string
   if (r.unused_ports == "park" && !vlan_ok(s.parking_vlan())) return invalid_argument("parkingVlan must be 1..4094");
   if (s.parking_vlan() != 0 && !vlan_ok(s.parking_vlan())) return invalid_argument("parkingVlan must be 1..4094");
   r.parking_vlan = static_cast<std::uint16_t>(s.parking_vlan());
+  if (s.lldp_chassis_id().size() > 64) return invalid_argument("lldpChassisId is at most 64 characters");
+  r.lldp_chassis_id = s.lldp_chassis_id();
   return r;
 }
 

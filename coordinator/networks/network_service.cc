@@ -176,14 +176,15 @@ Result<NetworkService::NicRef> NetworkService::resolve_nic(std::uint64_t node_id
     }
   }
   const auto& lldp = found->lldp();
-  if (!found->has_lldp() || lldp.system_name().empty()) {
+  if (!found->has_lldp() || (lldp.system_name().empty() && lldp.chassis_id().empty())) {
     return failed_precondition(fmt::format("NIC {} of node {} has no known switch port (no LLDP neighbour heard and no port map); "
                                            "map it with `bmfctl node port-map {} {} SWITCH PORT`",
                                            ref.name, node_id, node_id, ref.name));
   }
   BMF_ASSIGN_OR_RETURN(auto switches, store_.list_switches());
   for (const auto& sw : switches) {
-    if (lower(sw.name) == lower(lldp.system_name())) {
+    const bool by_chassis = !sw.lldp_chassis_id.empty() && lower(sw.lldp_chassis_id) == lower(lldp.chassis_id());
+    if (by_chassis || (!lldp.system_name().empty() && lower(sw.name) == lower(lldp.system_name()))) {
       ref.switch_name = sw.name;
       const bool by_name = lldp.port_id_subtype().empty() || lldp.port_id_subtype() == "ifname" || lldp.port_id_subtype() == "local";
       ref.port = by_name || lldp.port_description().empty() ? lldp.port_id() : lldp.port_description();
@@ -192,7 +193,8 @@ Result<NetworkService::NicRef> NetworkService::resolve_nic(std::uint64_t node_id
   }
   return failed_precondition(fmt::format("NIC {} of node {} hears switch '{}' port '{}' over LLDP, which bmf does not manage; add the "
                                          "switch or map the port with `bmfctl node port-map`",
-                                         ref.name, node_id, lldp.system_name(), lldp.port_id()));
+                                         ref.name, node_id, lldp.system_name().empty() ? lldp.chassis_id() : lldp.system_name(),
+                                         lldp.port_id()));
 }
 
 Result<std::vector<NicChange>> NetworkService::plan_attach(const Principal& by, const std::vector<AttachRequest>& requests) {

@@ -65,6 +65,7 @@ struct SwitchRecord {
   std::string network_instance = "default";
   std::string unused_ports = "keep";  // keep | park | shutdown
   std::uint16_t parking_vlan = 0;
+  std::string lldp_chassis_id;  // '' : matched by LLDP system name only
 };
 
 // The desired configuration of one switch port.

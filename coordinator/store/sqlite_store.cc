@@ -238,7 +238,7 @@ namespace {
 
 constexpr std::string_view kSwitchColumns =
     "name, address, port, username, password_file, private_key_file, known_hosts_file, trust_on_first_use, driver, "
-    "network_instance, unused_ports, parking_vlan";
+    "network_instance, unused_ports, parking_vlan, lldp_chassis_id";
 
 SwitchRecord read_switch_row(sqlite::Statement& st) {
   return SwitchRecord{.name = st.column_text(0),
@@ -252,7 +252,8 @@ SwitchRecord read_switch_row(sqlite::Statement& st) {
                       .driver = st.column_text(8),
                       .network_instance = st.column_text(9),
                       .unused_ports = st.column_text(10),
-                      .parking_vlan = static_cast<std::uint16_t>(st.column_int(11))};
+                      .parking_vlan = static_cast<std::uint16_t>(st.column_int(11)),
+                      .lldp_chassis_id = st.column_text(12)};
 }
 
 }  // namespace
@@ -260,12 +261,12 @@ SwitchRecord read_switch_row(sqlite::Statement& st) {
 Status SqliteStore::save_switch(const SwitchRecord& sw, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("INSERT OR REPLACE INTO switches({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("INSERT OR REPLACE INTO switches({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                                             kSwitchColumns)));
   st->bind(1, sw.name).bind(2, sw.address).bind(3, std::int64_t{sw.port}).bind(4, sw.username);
   st->bind(5, sw.password_file).bind(6, sw.private_key_file).bind(7, sw.known_hosts_file);
   st->bind(8, std::int64_t{sw.trust_on_first_use}).bind(9, sw.driver).bind(10, sw.network_instance);
-  st->bind(11, sw.unused_ports).bind(12, std::int64_t{sw.parking_vlan});
+  st->bind(11, sw.unused_ports).bind(12, std::int64_t{sw.parking_vlan}).bind(13, sw.lldp_chassis_id);
   BMF_RETURN_IF_ERROR(st->run());
   BMF_RETURN_IF_ERROR(insert_event(event));
   return tx.commit();

@@ -212,6 +212,27 @@ TEST_F(NetworkServiceTest, ReleaseNode_AllNicsBackToProvisioningAndNetworkDeleta
   EXPECT_FALSE(service_->release_node("coordinator", node_a_)->has_value()) << "nothing attached: no operation";
 }
 
+TEST_F(NetworkServiceTest, Lldp_MatchedByChassisIdWhenTheSystemNameIsNotTheSwitchsName) {
+  ASSERT_TRUE(store_->save_switch({.name = "spine-7", .address = "127.0.0.1", .username = "u", .known_hosts_file = "k",
+                                   .lldp_chassis_id = "0C:29:EF:00:00:07"}, {.kind = "SWITCH_SAVED"}).ok());
+  proto::Inventory inv;
+  auto* n = inv.add_nics();
+  n->set_name("eth0");
+  n->set_mac("02:00:00:00:77:01");
+  n->mutable_lldp()->set_system_name("sw-rack7.example.net");
+  n->mutable_lldp()->set_chassis_id("0c:29:ef:00:00:07");
+  n->mutable_lldp()->set_port_id("Ethernet12");
+  NodeRecord node;
+  node.hostname = "c";
+  node.system_uuid = "uuid-c";
+  node.hardware_json = to_json(inv);
+  ASSERT_TRUE(store_->save_node(node, {.kind = "NODE_REGISTERED"}).ok());
+  auto port = service_->nic_port(node.id, "eth0");
+  ASSERT_TRUE(port.ok()) << port.status().to_string();
+  EXPECT_EQ(port->switch_name, "spine-7");
+  EXPECT_EQ(port->port, "Ethernet12");
+}
+
 TEST_F(NetworkServiceTest, PortMap_OverridesLldp) {
   ASSERT_TRUE(service_->create(alice_, "team-a", "frontend").ok());
   ASSERT_TRUE(service_->set_port(admin_, node_a_, "eth2", "leaf-1", "Ethernet7").ok());

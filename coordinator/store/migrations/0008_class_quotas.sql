@@ -6,3 +6,7 @@ CREATE TABLE project_class_quotas (
   max_nodes INTEGER NOT NULL,
   PRIMARY KEY (project, class)
 );
+
+-- The chassis id a switch sends in LLDP (usually its MAC): a NIC that hears it is
+-- cabled to that switch even when the LLDP system name is not the switch's bmf name.
+ALTER TABLE switches ADD COLUMN lldp_chassis_id TEXT NOT NULL DEFAULT '';
