@@ -228,12 +228,27 @@ int run(const Config& cfg) {
   };
   schedule_sweep();
 
-  // 6. One way to stop: SIGTERM and SIGINT stop accepting, close sessions, drain.
+  // 6. Leases past their end time are released (their allocations too), once a second.
+  boost::asio::steady_timer expiry_timer(io);
+  std::function<void()> schedule_expiry = [&] {
+    expiry_timer.expires_after(std::chrono::seconds(1));
+    expiry_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      auto released = allocations.expire();
+      if (!released.ok()) BMF_LOG_ERROR("LEASE_EXPIRY_FAILED: {}", released.status().to_string());
+      else if (*released > 0) BMF_LOG_INFO("LEASES_EXPIRED count={}", *released);
+      schedule_expiry();
+    });
+  };
+  schedule_expiry();
+
+  // 7. One way to stop: SIGTERM and SIGINT stop accepting, close sessions, drain.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     BMF_LOG_INFO("COORDINATOR_STOPPING signal={}", sig);
     sweep_timer.cancel();
+    expiry_timer.cancel();
     agents.stop();
     http.stop();
     switches.stop();

@@ -86,6 +86,9 @@ Result<AllocationRecord> AllocationService::request(const Principal& by, const A
   const EpochMs t0 = clock_.now_ms();
   if (!by.admin() && !by.member_of(r.project)) return not_found(fmt::format("project {} does not exist", r.project));
   if (r.count < 1 || r.count > 10'000) return invalid_argument(fmt::format("count must be 1..10000, got {}", r.count));
+  if (r.duration_s < 0 || r.duration_s > 10LL * 365 * 86400) {
+    return invalid_argument("duration must be between 0 (held until released) and 10 years");
+  }
   if (r.handover != "none") {
     return Status(StatusCode::kUnimplemented, fmt::format("handover '{}' is not available yet (none is)", r.handover));
   }
@@ -97,7 +100,8 @@ Result<AllocationRecord> AllocationService::request(const Principal& by, const A
   }
   AllocationRecord a{.project = r.project, .owner = by.name, .hardware_class = r.hardware_class, .count = r.count,
                      .network = r.network, .handover = r.handover, .state = "running", .stage = "reserved",
-                     .created_at_ms = t0, .updated_at_ms = clock_.now_ms()};
+                     .created_at_ms = t0, .updated_at_ms = clock_.now_ms(),
+                     .ends_at_ms = r.duration_s > 0 ? t0 + r.duration_s * 1000 : 0};
   std::vector<AllocationStage> first{{.stage = "requested", .at_ms = t0,
                                       .detail = fmt::format("{} x {}", r.count, r.hardware_class.empty() ? "any" : r.hardware_class)}};
   first.push_back({.stage = "reserved", .at_ms = a.updated_at_ms, .detail = ""});
@@ -202,6 +206,31 @@ Result<AllocationRecord> AllocationService::release(const Principal& by, std::ui
         EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = "ALLOCATION_RELEASED",
                     .message = fmt::format("allocation {}: {} node(s)", a.id, ended.size())});
   return store_.get_allocation(a.id);
+}
+
+Result<std::size_t> AllocationService::expire() {
+  const EpochMs now = clock_.now_ms();
+  BMF_ASSIGN_OR_RETURN(auto leases, store_.list_leases(true));
+  const Principal coordinator{.name = "coordinator", .role = UserRole::kAdmin};
+  std::set<std::uint64_t> allocations;
+  std::size_t released = 0;
+  for (const auto& l : leases.leases) {
+    if (l.ends_at_ms == 0 || l.ends_at_ms > now) continue;
+    if (l.allocation_id != 0) {
+      if (allocations.insert(l.allocation_id).second) {
+        auto a = release(coordinator, l.allocation_id);
+        if (!a.ok()) BMF_LOG_WARN("LEASE_EXPIRY_FAILED allocation {}: {}", l.allocation_id, a.status().to_string());
+      }
+    } else {
+      auto ended = store_.end_lease(l.id, now, {.time_ms = now, .actor = "coordinator", .kind = "LEASE_EXPIRED",
+                                                .message = fmt::format("lease {} reached its end time", l.id)});
+      if (!ended.ok()) continue;
+      if (lease_changed_) lease_changed_();
+      (void)networks_.release_node("coordinator", l.node_id);
+    }
+    ++released;
+  }
+  return released;
 }
 
 Result<AllocationRecord> AllocationService::get(const Principal& by, std::uint64_t id) {

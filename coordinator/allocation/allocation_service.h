@@ -25,6 +25,7 @@ struct AllocationRequest {
   std::string hardware_class;  // '' : any node
   std::string network;         // '' : none
   std::string handover = "none";
+  std::int64_t duration_s = 0;  // the leases end by themselves this long from now (0: held until released)
 };
 
 class AllocationService {
@@ -33,6 +34,8 @@ class AllocationService {
 
   Result<AllocationRecord> request(const Principal& by, const AllocationRequest& request);
   Result<AllocationRecord> release(const Principal& by, std::uint64_t id);
+  // Releases every lease past its end time (its whole allocation, or the lease alone); returns how many.
+  Result<std::size_t> expire();
   Result<AllocationRecord> get(const Principal& by, std::uint64_t id);
   Result<std::vector<AllocationRecord>> list(const Principal& by);
 

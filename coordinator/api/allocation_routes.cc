@@ -65,7 +65,8 @@ ApiResponse AdminApi::create_allocation(RouteContext& ctx) {
   if (!body.ok()) return error_response(body.status());
   if (body->project().empty()) return error_response(invalid_argument("project is required"));
   auto a = allocations_->request(ctx.who, {.project = body->project(), .count = body->count(), .hardware_class = body->class_(),
-                                           .network = body->network(), .handover = body->handover().empty() ? "none" : body->handover()});
+                                           .network = body->network(), .handover = body->handover().empty() ? "none" : body->handover(),
+                                           .duration_s = body->duration_s()});
   if (!a.ok()) return error_response(a.status());
   return {a->state == "running" ? 202 : 201, to_json(to_proto(*a))};
 }

@@ -42,6 +42,10 @@ ApiResponse AdminApi::create_lease(RouteContext& ctx) {
   auto lease = lease_from_proto(body);
   if (!lease.ok()) return error_response(lease.status());
   lease->created_at_ms = clock_.now_ms();
+  if (body.duration_s() < 0 || body.duration_s() > 10LL * 365 * 86400) {
+    return error_response(invalid_argument("duration_s must be between 0 (held until released) and 10 years"));
+  }
+  if (body.duration_s() > 0) lease->ends_at_ms = lease->created_at_ms + body.duration_s() * 1000;
   if (lease->owner.empty()) lease->owner = ctx.who.name;
   Status saved = store_.create_lease(*lease, {.time_ms = lease->created_at_ms, .actor = ctx.who.actor(), .kind = "LEASE_STARTED",
                                               .message = fmt::format("project {} for {}", lease->project, lease->owner)});

@@ -105,6 +105,8 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
   alloc->add_option("--network", network, "put the nodes' ports on this network of the project");
   alloc->add_option("--handover", handover, "none (slurm comes with the lab)")->capture_default_str();
   alloc->add_option("--timeout", timeout_s, "seconds to follow it")->capture_default_str();
+  static std::int64_t duration_s = 0;
+  alloc->add_option("--duration-s", duration_s, "the nodes are released automatically after this many seconds (default: never)");
   add_output(alloc);
   alloc->callback([&] {
     proto::Allocation req;
@@ -113,6 +115,7 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
     req.set_class_(hardware_class);
     req.set_network(network);
     req.set_handover(handover);
+    req.set_duration_s(duration_s);
     auto body = c.call("POST", "/api/v1/allocations", to_json(req));
     if (!body.ok()) return void(rc = Client::fail(body.status().message()));
     proto::Allocation a;

@@ -121,6 +121,8 @@ int main(int argc, char** argv) {
   lease_add->add_option("NODE", node_id, "node id")->required();
   lease_add->add_option("PROJECT", project, "project (tenant) name")->required();
   lease_add->add_option("--owner", owner, "the user the lease is for");
+  std::int64_t lease_duration_s = 0;
+  lease_add->add_option("--duration-s", lease_duration_s, "released automatically after this many seconds (default: never)");
   auto* lease_end = lease->add_subcommand("end", "end a lease (the project loses the node at once)");
   std::uint64_t lease_id = 0;
   lease_end->add_option("LEASE", lease_id, "lease id")->required();
@@ -253,6 +255,7 @@ int main(int argc, char** argv) {
     l.set_node_id(node_id);
     l.set_project(project);
     l.set_owner(owner);
+    l.set_duration_s(lease_duration_s);
     auto body = call(url, "POST", "/api/v1/leases", bmf::coordinator::to_json(l));
     if (!body.ok()) return fail(body.status().message());
     bmf::proto::Lease made;

@@ -16,6 +16,7 @@ proto::Lease to_proto(const LeaseRecord& l) {
   p.set_ended_at_ms(l.ended_at_ms);
   p.set_active(l.active());
   p.set_revision(l.revision);
+  p.set_ends_at_ms(l.ends_at_ms);
   return p;
 }
 

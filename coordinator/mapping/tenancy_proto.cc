@@ -86,6 +86,7 @@ proto::Allocation to_proto(const AllocationRecord& a) {
     p->set_detail(s.detail);
   }
   for (auto n : a.nodes) out.add_nodes(n);
+  out.set_ends_at(format_rfc3339(a.ends_at_ms));
   return out;
 }
 

@@ -88,6 +88,7 @@ struct LeaseRecord {
   EpochMs ended_at_ms = 0;
   std::uint64_t revision = 0;
   std::uint64_t allocation_id = 0;  // the allocation it was made for (0: a hand-made lease)
+  EpochMs ends_at_ms = 0;           // released automatically then (0: held until released)
   bool active() const { return ended_at_ms == 0; }
 };
 
@@ -243,6 +244,7 @@ struct AllocationRecord {
   std::uint64_t operation_id = 0;
   EpochMs created_at_ms = 0;
   EpochMs updated_at_ms = 0;
+  EpochMs ends_at_ms = 0;  // its leases end then (0: held until released); not stored on the row, on the leases
   std::vector<AllocationStage> stages;  // filled by get/list
   std::vector<std::uint64_t> nodes;     // nodes leased for it (active or not), filled by get/list
 };

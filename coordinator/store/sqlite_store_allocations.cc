@@ -104,7 +104,7 @@ Status SqliteStore::reserve_allocation(AllocationRecord& a, const std::vector<st
     BMF_ASSIGN_OR_RETURN(bool row, busy->step());
     if (row && busy->column_int(0) > 0) continue;  // taken since the candidates were listed
     LeaseRecord lease{.node_id = node, .project = a.project, .owner = a.owner, .created_at_ms = a.created_at_ms,
-                      .allocation_id = a.id};
+                      .allocation_id = a.id, .ends_at_ms = a.ends_at_ms};
     BMF_RETURN_IF_ERROR(insert_lease(lease));
     a.nodes.push_back(node);
   }
@@ -148,12 +148,13 @@ Result<AllocationRecord> SqliteStore::read_allocation_details(AllocationRecord a
       a.stages.push_back(AllocationStage{.stage = st->column_text(0), .at_ms = st->column_int(1), .detail = st->column_text(2)});
     }
   }
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT node_id FROM leases WHERE allocation_id = ? ORDER BY node_id"));
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT node_id, ends_at_ms FROM leases WHERE allocation_id = ? ORDER BY node_id"));
   st->bind(1, static_cast<std::int64_t>(a.id));
   for (;;) {
     BMF_ASSIGN_OR_RETURN(bool row, st->step());
     if (!row) break;
     a.nodes.push_back(static_cast<std::uint64_t>(st->column_int(0)));
+    a.ends_at_ms = st->column_int(1);
   }
   return a;
 }

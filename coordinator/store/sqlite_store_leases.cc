@@ -6,7 +6,7 @@
 namespace bmf::coordinator {
 namespace {
 
-constexpr std::string_view kLeaseColumns = "id, node_id, project, owner, created_at_ms, ended_at_ms, revision, allocation_id";
+constexpr std::string_view kLeaseColumns = "id, node_id, project, owner, created_at_ms, ended_at_ms, revision, allocation_id, ends_at_ms";
 
 LeaseRecord read_lease_row(sqlite::Statement& st) {
   return LeaseRecord{.id = static_cast<std::uint64_t>(st.column_int(0)),
@@ -16,7 +16,8 @@ LeaseRecord read_lease_row(sqlite::Statement& st) {
                      .created_at_ms = st.column_int(4),
                      .ended_at_ms = st.column_int(5),
                      .revision = static_cast<std::uint64_t>(st.column_int(6)),
-                     .allocation_id = static_cast<std::uint64_t>(st.column_int(7))};
+                     .allocation_id = static_cast<std::uint64_t>(st.column_int(7)),
+                     .ends_at_ms = st.column_int(8)};
 }
 
 }  // namespace
@@ -44,10 +45,10 @@ Status SqliteStore::insert_lease(LeaseRecord& lease) {
   }
   BMF_ASSIGN_OR_RETURN(std::uint64_t revision, lease_revision());
   BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO leases(node_id, project, owner, created_at_ms, ended_at_ms, "
-                                                "revision, allocation_id) VALUES (?,?,?,?,0,?,?)"));
+                                                "revision, allocation_id, ends_at_ms) VALUES (?,?,?,?,0,?,?,?)"));
   st->bind(1, static_cast<std::int64_t>(lease.node_id)).bind(2, lease.project).bind(3, lease.owner);
   st->bind(4, lease.created_at_ms).bind(5, static_cast<std::int64_t>(revision + 1));
-  st->bind(6, static_cast<std::int64_t>(lease.allocation_id));
+  st->bind(6, static_cast<std::int64_t>(lease.allocation_id)).bind(7, lease.ends_at_ms);
   if (Status s = st->run(); !s.ok()) {
     if (s.code() == StatusCode::kAlreadyExists) {
       return failed_precondition(fmt::format("node {} already has an active lease", lease.node_id));

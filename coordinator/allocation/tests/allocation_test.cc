@@ -162,6 +162,24 @@ TEST_F(AllocationTest, ClassQuota_CountsThatClassOnly) {
   EXPECT_TRUE(allocations_->request(alice_, {.project = "team-a", .count = 1, .hardware_class = "gpu-h100x8"}).ok());
 }
 
+TEST_F(AllocationTest, Duration_LeasesExpireAndTheAllocationIsReleased) {
+  auto a = allocations_->request(alice_, {.project = "team-a", .count = 2, .hardware_class = "gpu-h100x8", .duration_s = 60});
+  ASSERT_TRUE(a.ok()) << a.status().to_string();
+  EXPECT_EQ(a->ends_at_ms, clock_.now_ms() + 60'000);
+  LeaseRecord manual{.node_id = ids_[5], .project = "team-a", .ends_at_ms = clock_.now_ms() + 30'000};
+  ASSERT_TRUE(store_->create_lease(manual, {.kind = "LEASE_STARTED"}).ok());
+  EXPECT_EQ(*allocations_->expire(), 0u);
+  clock_.advance_ms(30'000);
+  EXPECT_EQ(*allocations_->expire(), 1u) << "the hand-made lease";
+  EXPECT_EQ(store_->list_leases(true)->leases.size(), 2u);
+  clock_.advance_ms(30'000);
+  EXPECT_EQ(*allocations_->expire(), 2u);
+  EXPECT_TRUE(store_->list_leases(true)->leases.empty());
+  EXPECT_EQ(store_->get_allocation(a->id)->state, "released");
+  EXPECT_THAT(allocations_->request(alice_, {.project = "team-a", .count = 1, .duration_s = -1}).status(),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST_F(AllocationTest, ManyRequests_NoNodeTwice) {
   std::set<std::uint64_t> taken;
   int granted = 0, refused = 0;
