@@ -87,15 +87,11 @@ Result<UserRecord> SqliteStore::get_user(const std::string& name) {
 }
 
 Result<UserRecord> SqliteStore::get_user_by_id(std::uint64_t id) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns)));
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT name FROM users WHERE id = ?"));
   st->bind(1, static_cast<std::int64_t>(id));
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("user {} does not exist", id));
-  BMF_ASSIGN_OR_RETURN(UserRecord u, read_user_row(*st));
-  BMF_ASSIGN_OR_RETURN(u.projects, column_list("SELECT p.name FROM memberships m JOIN projects p ON p.id = m.project_id "
-                                               "WHERE m.user_id = ? ORDER BY p.name",
-                                               static_cast<std::int64_t>(u.id)));
-  return u;
+  return get_user(st->column_text(0));
 }
 
 Result<std::vector<UserRecord>> SqliteStore::list_users() {

@@ -184,12 +184,16 @@ Result<std::map<std::string, std::vector<std::uint16_t>>> parse_openconfig_vlans
   return out;
 }
 
-Result<std::map<std::string, std::vector<std::uint16_t>>> OpenConfigDriver::read_vlans() {
+Result<std::string> OpenConfigDriver::running_subtree(const char* top, const char* ns) {
   pugi::xml_document filter;
-  filter.append_child("network-instances").append_attribute("xmlns") = kNetInstNs;
+  filter.append_child(top).append_attribute("xmlns") = ns;
   std::ostringstream f;
   filter.first_child().print(f, "", pugi::format_raw);
-  BMF_ASSIGN_OR_RETURN(std::string data, session_.get_config(Datastore::kRunning, f.str()));
+  return session_.get_config(Datastore::kRunning, f.str());
+}
+
+Result<std::map<std::string, std::vector<std::uint16_t>>> OpenConfigDriver::read_vlans() {
+  BMF_ASSIGN_OR_RETURN(std::string data, running_subtree("network-instances", kNetInstNs));
   return parse_openconfig_vlans(data);
 }
 
@@ -295,11 +299,7 @@ Status OpenConfigDriver::rollback() {
 }
 
 Result<std::map<std::string, PortConfig>> OpenConfigDriver::read_ports() {
-  pugi::xml_document filter;
-  filter.append_child("interfaces").append_attribute("xmlns") = kIfNs;
-  std::ostringstream f;
-  filter.first_child().print(f, "", pugi::format_raw);
-  BMF_ASSIGN_OR_RETURN(std::string data, session_.get_config(Datastore::kRunning, f.str()));
+  BMF_ASSIGN_OR_RETURN(std::string data, running_subtree("interfaces", kIfNs));
   return parse_openconfig_ports(data);
 }
 

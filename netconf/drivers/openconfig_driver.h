@@ -47,6 +47,8 @@ class OpenConfigDriver final : public SwitchDriver {
 
  private:
   Status verify(const ChangeSet& changes);
+  // get-config of the running datastore filtered to one top-level container.
+  Result<std::string> running_subtree(const char* top, const char* ns);
   Status fail_and_release(Status why);
 
   NetconfSession& session_;
