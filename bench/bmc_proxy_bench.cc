@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "bmc-proxy/credentials/tenant_directory.h"
-#include "bmc-proxy/southbound/http_client.h"
+#include "common/http/curl_client.h"
 #include "common/http/http_server.h"
 #include "tests/support/child_process.h"
 #include "tests/support/process_stats.h"
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
                                "--coordinator-token-file", path("proxy.token"), "--coordinator", fmt::format("http://127.0.0.1:{}", coordinator_port), "--metrics-listen", "",
                                "--log-level", "info"},
                               dir.path() / "proxy.log");
-  bmcproxy::CurlMultiClient client(io, {.max_connections_per_host = n, .max_total_connections = 2L * n});
+  http::CurlMultiClient client(io, {.max_connections_per_host = n, .max_total_connections = 2L * n});
   std::string proxy_addr;
   std::smatch m;
   if (!testing::eventually([&] { std::string l = proxy.log();
@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
   proxy_addr = m[1];
   const long rss_idle = testing::proc_status_kib(proxy.pid());
 
-  auto call = [&](int node, std::function<void(Result<bmcproxy::HttpReply>)> done) {
+  auto call = [&](int node, std::function<void(Result<http::HttpReply>)> done) {
     client.perform({.method = "POST",
                     .url = fmt::format("https://{}/redfish/v1/Systems/{}/Actions/ComputerSystem.Reset", proxy_addr, node),
                     .body = R"({"ResetType":"On"})",
@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
     int status = 0;
     client.perform({.url = fmt::format("https://{}/redfish/v1/Systems/1", proxy_addr), .username = "bench", .password = "bench-pw",
                     .ca_file = path("cert.pem")},
-                   [&](Result<bmcproxy::HttpReply> r) { status = r.ok() ? r->status : -1; });
+                   [&](Result<http::HttpReply> r) { status = r.ok() ? r->status : -1; });
     while (status == 0) io.run_one();
     ok = status == 200;
     if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
   const auto start = Clock::now();
   for (int i = 1; i <= n; ++i) {
     const auto sent = Clock::now();
-    call(i, [&, sent](Result<bmcproxy::HttpReply> r) {
+    call(i, [&, sent](Result<http::HttpReply> r) {
       ++answered;
       if (!r.ok() || r->status != 204) {
         if (++failures <= 3) fmt::print(stderr, "failure: {}\n", r.ok() ? fmt::format("{} {}", r->status, r->body) : r.status().to_string());

@@ -23,7 +23,7 @@
 #include "bmc-proxy/metrics/proxy_metrics.h"
 #include "bmc-proxy/redfish/bmc_gateway.h"
 #include "bmc-proxy/redfish/redfish_proxy.h"
-#include "bmc-proxy/southbound/http_client.h"
+#include "common/http/curl_client.h"
 #include "common/http/host_port.h"
 #include "common/http/http_server.h"
 #include "common/log/log.h"

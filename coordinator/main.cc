@@ -26,6 +26,7 @@
 #include "coordinator/allocation/allocation_service.h"
 #include "coordinator/networks/network_service.h"
 #include "coordinator/tenancy/tenancy_service.h"
+#include "coordinator/lifecycle/node_lifecycle.h"
 #include "coordinator/registry/node_registry.h"
 #include "coordinator/store/sqlite_store.h"
 #include "coordinator/switches/switch_syncer.h"
@@ -192,7 +193,8 @@ int run(const Config& cfg) {
                    cfg.state_dir);
     }
   }
-  NodeRegistry registry(**store, clock,
+  NodeLifecycle lifecycle(**store, clock);
+  NodeRegistry registry(**store, clock, lifecycle,
                         RegistryConfig{.liveness = {cfg.heartbeat_interval_ms, cfg.missed_heartbeats},
                                        .enrollment_token = *token});
   boost::asio::io_context io(1);

@@ -8,9 +8,13 @@
 #include <string>
 
 #include "bmc-proxy/leases/lease_table.h"
-#include "bmc-proxy/southbound/http_client.h"
+#include "common/http/curl_client.h"
 
 namespace bmf::bmcproxy {
+using http::CurlMultiClient;
+using http::HttpCall;
+using http::HttpReply;
+using http::HttpClientOptions;
 
 struct LeaseFollowerConfig {
   std::string coordinator_url = "http://127.0.0.1:7421";

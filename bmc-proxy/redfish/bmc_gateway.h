@@ -14,9 +14,13 @@
 #include "bmc-proxy/credentials/bmc_directory.h"
 #include "bmc-proxy/metrics/proxy_metrics.h"
 #include "bmc-proxy/redfish/uri_mapping.h"
-#include "bmc-proxy/southbound/http_client.h"
+#include "common/http/curl_client.h"
 
 namespace bmf::bmcproxy {
+using http::CurlMultiClient;
+using http::HttpCall;
+using http::HttpReply;
+using http::HttpClientOptions;
 
 struct BmcRequest {
   std::string method = "GET";

@@ -42,10 +42,26 @@ RegistrationRequest to_registration_request(const proto::Register& reg, std::str
 proto::NodeState to_proto(NodeState state) {
   switch (state) {
     case NodeState::kEnrolling: return proto::NODE_STATE_ENROLLING;
+    case NodeState::kInspecting: return proto::NODE_STATE_INSPECTING;
     case NodeState::kAvailable: return proto::NODE_STATE_AVAILABLE;
+    case NodeState::kAllocated: return proto::NODE_STATE_ALLOCATED;
+    case NodeState::kActive: return proto::NODE_STATE_ACTIVE;
+    case NodeState::kReleasing: return proto::NODE_STATE_RELEASING;
+    case NodeState::kCleaning: return proto::NODE_STATE_CLEANING;
+    case NodeState::kMaintenance: return proto::NODE_STATE_MAINTENANCE;
+    case NodeState::kFailed: return proto::NODE_STATE_FAILED;
     case NodeState::kUnreachable: return proto::NODE_STATE_UNREACHABLE;
   }
   return proto::NODE_STATE_UNSPECIFIED;
+}
+
+proto::PowerState to_proto(PowerState state) {
+  switch (state) {
+    case PowerState::kOn: return proto::POWER_STATE_ON;
+    case PowerState::kOff: return proto::POWER_STATE_OFF;
+    case PowerState::kUnknown: break;
+  }
+  return proto::POWER_STATE_UNKNOWN;
 }
 
 proto::Node to_proto(const NodeRecord& n) {
@@ -68,6 +84,9 @@ proto::Node to_proto(const NodeRecord& n) {
   out.set_last_seen(format_rfc3339(n.last_seen_ms));
   out.set_registrations(n.registrations);
   out.set_peer_address(n.peer_address);
+  out.set_state_reason(n.state_reason);
+  if (n.state_changed_at_ms) out.set_state_changed_at(format_rfc3339(n.state_changed_at_ms));
+  out.set_power_state(to_proto(n.power_state));
   return out;
 }
 

@@ -11,6 +11,7 @@ RegistrationRequest to_registration_request(const proto::Register& reg, std::str
 proto::Node to_proto(const NodeRecord& node);
 proto::Event to_proto(const EventRecord& event);
 proto::NodeState to_proto(NodeState state);
+proto::PowerState to_proto(PowerState state);
 
 // Protobuf's canonical JSON mapping (field names in lowerCamelCase, enums by name).
 std::string to_json(const google::protobuf::Message& message);

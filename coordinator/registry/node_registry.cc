@@ -4,10 +4,13 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+
+#include "common/proto/inventory.pb.h"
 
 namespace bmf::coordinator {
 namespace {
@@ -89,8 +92,22 @@ Status normalize_identity(RegistrationRequest& r) {
   return ok_status();
 }
 
-NodeRegistry::NodeRegistry(Store& store, const Clock& clock, RegistryConfig config)
-    : store_(store), clock_(clock), config_(std::move(config)), started_at_ms_(clock.now_ms()) {}
+std::string inspection_problem(const NodeRecord& node) {
+  if (node.hardware_json.empty() || node.hardware_json == "{}") return "";  // a summary-only agent: nothing to check
+  proto::Inventory inv;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  if (!google::protobuf::util::JsonStringToMessage(node.hardware_json, &inv, options).ok()) return "the inventory does not parse";
+  if (inv.ByteSizeLong() == 0) return "";  // no hardware report at all (an identity-only agent)
+  if (inv.nics_size() == 0) return "the inventory reports no network interface";
+  bool mac = false;
+  for (const auto& nic : inv.nics()) mac = mac || !nic.mac().empty();
+  if (!mac) return "no network interface reports a MAC address";
+  return "";
+}
+
+NodeRegistry::NodeRegistry(Store& store, const Clock& clock, NodeLifecycle& lifecycle, RegistryConfig config)
+    : store_(store), clock_(clock), lifecycle_(lifecycle), config_(std::move(config)), started_at_ms_(clock.now_ms()) {}
 
 Result<RegistrationOutcome> NodeRegistry::register_node(RegistrationRequest req) {
   if (!config_.enrollment_token.empty() && !token_matches(config_.enrollment_token, req.enrollment_token)) {
@@ -120,7 +137,9 @@ Result<RegistrationOutcome> NodeRegistry::register_node(RegistrationRequest req)
   node.hardware_json = req.hardware_json;
   node.agent_version = req.agent_version;
   node.peer_address = req.peer_address;
-  node.state = NodeState::kEnrolling;
+  // A new node enrolls; a known one keeps its state (only NodeLifecycle moves it).
+  if (!out.matched_existing) node.state = NodeState::kEnrolling;
+  node.power_state = PowerState::kOn;  // its agent runs
   node.last_seen_ms = now;
   node.registrations += 1;
   BMF_ASSIGN_OR_RETURN(out.node_secret, new_secret());
@@ -140,12 +159,19 @@ Status NodeRegistry::heartbeat(std::uint64_t node_id) {
   const EpochMs now = clock_.now_ms();
   BMF_ASSIGN_OR_RETURN(NodeRecord node, store_.get_node(node_id));
   BMF_RETURN_IF_ERROR(store_.touch_node(node_id, now));
-  if (node.state == NodeState::kAvailable) return ok_status();
-  EventRecord event{.time_ms = now,
-                    .actor = "coordinator",
-                    .kind = "NODE_AVAILABLE",
-                    .message = node.state == NodeState::kUnreachable ? "heartbeats resumed" : "first heartbeat"};
-  return store_.set_node_state(node_id, NodeState::kAvailable, std::move(event));
+  if (node.power_state != PowerState::kOn) BMF_RETURN_IF_ERROR(store_.set_power_state(node_id, PowerState::kOn, 0, std::nullopt));
+  if (node.state != NodeState::kEnrolling && node.state != NodeState::kUnreachable && node.state != NodeState::kInspecting) {
+    return ok_status();
+  }
+  if (node.state != NodeState::kInspecting) {
+    BMF_RETURN_IF_ERROR(lifecycle_.transition(node_id, NodeState::kInspecting,
+                                              node.state == NodeState::kUnreachable ? "heartbeats resumed" : "first heartbeat",
+                                              "coordinator", node.state));
+  }
+  if (std::string problem = inspection_problem(node); !problem.empty()) {
+    return lifecycle_.transition(node_id, NodeState::kMaintenance, "inspection: " + problem, "coordinator", NodeState::kInspecting);
+  }
+  return lifecycle_.transition(node_id, NodeState::kAvailable, "inspected", "coordinator", NodeState::kInspecting);
 }
 
 Result<int> NodeRegistry::sweep() {
@@ -155,17 +181,24 @@ Result<int> NodeRegistry::sweep() {
   BMF_ASSIGN_OR_RETURN(auto nodes, store_.list_nodes());
   int changed = 0;
   for (const NodeRecord& n : nodes) {
-    if (n.state == NodeState::kUnreachable) continue;
-    const EpochMs since = std::max(n.last_seen_ms, started_at_ms_);
-    if (now - since <= allowed) continue;
-    EventRecord event{.time_ms = now,
-                      .actor = "coordinator",
-                      .kind = "NODE_UNREACHABLE",
-                      .message = fmt::format("no heartbeat for {} ms (limit {} x {} ms)", now - since,
-                                             config_.liveness.missed_heartbeats,
-                                             config_.liveness.heartbeat_interval_ms)};
-    BMF_RETURN_IF_ERROR(store_.set_node_state(n.id, NodeState::kUnreachable, std::move(event)));
-    ++changed;
+    // Only free nodes that should be up are expected to heartbeat.
+    if (n.state != NodeState::kEnrolling && n.state != NodeState::kInspecting && n.state != NodeState::kAvailable) continue;
+    if (n.power_state == PowerState::kOff) continue;
+    EpochMs since = std::max(n.last_seen_ms, started_at_ms_);
+    EpochMs limit = allowed;
+    if (n.power_changed_at_ms > n.last_seen_ms) {  // booting since bmf powered it on
+      since = std::max(since, n.power_changed_at_ms);
+      limit = config_.liveness.boot_timeout_ms;
+    }
+    if (now - since <= limit) continue;
+    Status moved = lifecycle_.transition(
+        n.id, NodeState::kUnreachable,
+        limit == allowed ? fmt::format("no heartbeat for {} ms (limit {} x {} ms)", now - since, config_.liveness.missed_heartbeats,
+                                       config_.liveness.heartbeat_interval_ms)
+                         : fmt::format("no heartbeat {} ms after power-on (boot timeout {} ms)", now - since,
+                                       config_.liveness.boot_timeout_ms),
+        "coordinator", n.state);
+    if (moved.ok()) ++changed;
   }
   return changed;
 }

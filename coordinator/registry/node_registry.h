@@ -3,15 +3,21 @@
 //
 // Registration matches a rebooted or re-imaged machine to its existing record by
 // system UUID first, then by any known MAC, so a node is never duplicated.
-// Liveness: enrolling -> available on the first heartbeat; enrolling/available ->
-// unreachable after `missed_heartbeats` intervals without one; a heartbeat brings
-// an unreachable node back. The registry owns no I/O besides the Store and a Clock.
+// Registration never moves a known node (a node being cleaned re-registers when the
+// discovery image boots; a leased one when its OS restarts the agent). Liveness,
+// through NodeLifecycle: the first heartbeat takes a new node through inspecting (its
+// inventory checked) to available, or to maintenance with what is wrong; a free
+// node that is powered on and misses `missed_heartbeats` intervals (or `boot_timeout`
+// after bmf powered it on) becomes unreachable, and a heartbeat brings it back
+// through inspecting. Nodes bmf powered off are not expected to heartbeat; leased
+// ones belong to their tenant. The registry owns no I/O besides the Store and a Clock.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "common/clock/clock.h"
 #include "common/status/status.h"
+#include "coordinator/lifecycle/node_lifecycle.h"
 #include "coordinator/store/store.h"
 
 namespace bmf::coordinator {
@@ -19,6 +25,7 @@ namespace bmf::coordinator {
 struct LivenessPolicy {
   std::uint32_t heartbeat_interval_ms = 5000;
   std::uint32_t missed_heartbeats = 3;
+  std::uint32_t boot_timeout_ms = 600'000;  // power-on -> first heartbeat
 };
 
 struct RegistryConfig {
@@ -43,7 +50,7 @@ struct RegistrationOutcome {
 
 class NodeRegistry {
  public:
-  NodeRegistry(Store& store, const Clock& clock, RegistryConfig config);
+  NodeRegistry(Store& store, const Clock& clock, NodeLifecycle& lifecycle, RegistryConfig config);
 
   Result<RegistrationOutcome> register_node(RegistrationRequest request);
   Status heartbeat(std::uint64_t node_id);
@@ -55,11 +62,15 @@ class NodeRegistry {
  private:
   Store& store_;
   const Clock& clock_;
+  NodeLifecycle& lifecycle_;
   RegistryConfig config_;
   // Nobody is overdue for time the coordinator itself was down: the grace period
   // counts from start-up.
   EpochMs started_at_ms_;
 };
+
+// What inspection finds wrong with a node's reported inventory ('' : nothing).
+std::string inspection_problem(const NodeRecord& node);
 
 // Lower-cases, drops placeholder values vendors ship (all-zero/all-F UUIDs,
 // zero MACs), sorts and de-duplicates MACs; INVALID_ARGUMENT names the bad field.

@@ -12,10 +12,33 @@
 
 namespace bmf::coordinator {
 
-enum class NodeState { kEnrolling, kAvailable, kUnreachable };
+// The node lifecycle (docs/node-lifecycle.md). The legal moves are one table,
+// node_transition_allowed(); coordinator/lifecycle/NodeLifecycle is the one place
+// that moves a node (the Store's reservation and lease calls apply the same table).
+enum class NodeState {
+  kEnrolling,    // registered, first heartbeat not yet seen
+  kInspecting,   // heartbeating; its inventory is being checked
+  kAvailable,    // free: hot (powered on, agent heartbeating) or warm (powered off)
+  kAllocated,    // reserved for an allocation that is still being fulfilled
+  kActive,       // handed over to the project
+  kReleasing,    // lease ended: handover leave, ports back to provisioning
+  kCleaning,     // power-cycled into discovery, disks being wiped
+  kMaintenance,  // taken out by an operator or by a failed step (state_reason says why)
+  kFailed,       // hardware failure found by bmf; an operator decides
+  kUnreachable,  // a free node whose agent stopped heartbeating while powered on
+};
+inline constexpr NodeState kAllNodeStates[] = {
+    NodeState::kEnrolling, NodeState::kInspecting, NodeState::kAvailable,   NodeState::kAllocated, NodeState::kActive,
+    NodeState::kReleasing, NodeState::kCleaning,   NodeState::kMaintenance, NodeState::kFailed,    NodeState::kUnreachable};
 
 std::string_view to_string(NodeState state);
 std::optional<NodeState> node_state_from_string(std::string_view text);
+// The state machine's table: may a node go from `from` to `to`?
+bool node_transition_allowed(NodeState from, NodeState to);
+
+enum class PowerState { kUnknown, kOn, kOff };
+std::string_view to_string(PowerState state);
+std::optional<PowerState> power_state_from_string(std::string_view text);
 
 // What identifies a machine: what an agent reports and what a node record keeps.
 struct NodeIdentity {
@@ -33,6 +56,10 @@ struct NodeRecord : NodeIdentity {
   std::string inventory_json = "{}";  // protobuf JSON of InventorySummary
   std::string hardware_json = "{}";   // protobuf JSON of the full Inventory
   NodeState state = NodeState::kEnrolling;
+  std::string state_reason;  // why it is in maintenance/failed; the last transition's reason otherwise
+  EpochMs state_changed_at_ms = 0;
+  PowerState power_state = PowerState::kUnknown;  // as last read back from its BMC (or implied by heartbeats)
+  EpochMs power_changed_at_ms = 0;                // when bmf last changed it (a boot is in progress until a heartbeat)
   std::string agent_version;
   std::string secret_sha256;  // hex; the secret itself is never stored
   EpochMs registered_at_ms = 0;

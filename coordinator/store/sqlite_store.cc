@@ -10,7 +10,8 @@ namespace {
 
 constexpr std::string_view kNodeColumns =
     "id, system_uuid, serial, vendor, product, bmc_address, hostname, inventory, state, agent_version, "
-    "secret_sha256, registered_at, last_seen, registrations, peer_address, hardware";
+    "secret_sha256, registered_at, last_seen, registrations, peer_address, hardware, state_reason, state_changed_at, "
+    "power_state, power_changed_at";
 
 }  // namespace
 
@@ -84,6 +85,10 @@ Result<NodeRecord> SqliteStore::read_node_row(sqlite::Statement& st) {
   n.registrations = static_cast<std::uint32_t>(st.column_int(13));
   n.peer_address = st.column_text(14);
   n.hardware_json = st.column_text(15);
+  n.state_reason = st.column_text(16);
+  n.state_changed_at_ms = st.column_int(17);
+  n.power_state = power_state_from_string(st.column_text(18)).value_or(PowerState::kUnknown);
+  n.power_changed_at_ms = st.column_int(19);
   return n;
 }
 
@@ -139,16 +144,19 @@ Status SqliteStore::save_node(NodeRecord& node, EventRecord event) {
       auto* st,
       conn_->prepare(insert ? "INSERT INTO nodes(system_uuid, serial, vendor, product, bmc_address, hostname, "
                               "inventory, state, agent_version, secret_sha256, registered_at, last_seen, "
-                              "registrations, peer_address, hardware) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                              "registrations, peer_address, hardware, state_reason, state_changed_at, power_state) "
+                              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                             : "UPDATE nodes SET system_uuid=?, serial=?, vendor=?, product=?, bmc_address=?, "
                               "hostname=?, inventory=?, state=?, agent_version=?, secret_sha256=?, "
-                              "registered_at=?, last_seen=?, registrations=?, peer_address=?, hardware=? WHERE id=?"));
+                              "registered_at=?, last_seen=?, registrations=?, peer_address=?, hardware=?, "
+                              "state_reason=?, state_changed_at=?, power_state=? WHERE id=?"));
   st->bind(1, node.system_uuid).bind(2, node.serial).bind(3, node.vendor).bind(4, node.product);
   st->bind(5, node.bmc_address).bind(6, node.hostname).bind(7, node.inventory_json).bind(8, to_string(node.state));
   st->bind(9, node.agent_version).bind(10, node.secret_sha256).bind(11, node.registered_at_ms);
   st->bind(12, node.last_seen_ms).bind(13, std::int64_t{node.registrations}).bind(14, node.peer_address);
-  st->bind(15, node.hardware_json);
-  if (!insert) st->bind(16, static_cast<std::int64_t>(node.id));
+  st->bind(15, node.hardware_json).bind(16, node.state_reason).bind(17, node.state_changed_at_ms);
+  st->bind(18, to_string(node.power_state));
+  if (!insert) st->bind(19, static_cast<std::int64_t>(node.id));
   BMF_RETURN_IF_ERROR(st->run());
   if (insert) {
     node.id = static_cast<std::uint64_t>(conn_->last_insert_rowid());
@@ -174,14 +182,44 @@ Status SqliteStore::touch_node(std::uint64_t id, EpochMs last_seen_ms) {
   return ok_status();
 }
 
-Status SqliteStore::set_node_state(std::uint64_t id, NodeState state, EventRecord event) {
+Status SqliteStore::set_node_state(std::uint64_t id, NodeState from, NodeState to, const std::string& reason,
+                                   EventRecord event) {
+  if (!node_transition_allowed(from, to)) {
+    return failed_precondition(fmt::format("node {} cannot go from {} to {}", id, to_string(from), to_string(to)));
+  }
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET state = ? WHERE id = ?"));
-  BMF_RETURN_IF_ERROR(st->bind(1, to_string(state)).bind(2, static_cast<std::int64_t>(id)).run());
-  if (conn_->changes() == 0) return not_found(fmt::format("node {} does not exist", id));
+  BMF_RETURN_IF_ERROR(move_node(id, from, to, reason, event.time_ms));
   event.node_id = id;
   BMF_RETURN_IF_ERROR(insert_event(event));
+  return tx.commit();
+}
+
+Status SqliteStore::move_node(std::uint64_t id, NodeState from, NodeState to, const std::string& reason, EpochMs at) {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET state = ?, state_reason = ?, state_changed_at = ? "
+                                                "WHERE id = ? AND state = ?"));
+  st->bind(1, to_string(to)).bind(2, reason).bind(3, at).bind(4, static_cast<std::int64_t>(id)).bind(5, to_string(from));
+  BMF_RETURN_IF_ERROR(st->run());
+  if (conn_->changes() == 1) return ok_status();
+  BMF_ASSIGN_OR_RETURN(NodeRecord now, get_node(id));
+  return failed_precondition(fmt::format("node {} is {}, not {}", id, to_string(now.state), to_string(from)));
+}
+
+Status SqliteStore::set_power_state(std::uint64_t id, PowerState power, EpochMs changed_at, std::optional<EventRecord> event) {
+  sqlite::Transaction tx(*conn_);
+  BMF_RETURN_IF_ERROR(tx.begin_status());
+  if (changed_at) {
+    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET power_state = ?, power_changed_at = ? WHERE id = ?"));
+    BMF_RETURN_IF_ERROR(st->bind(1, to_string(power)).bind(2, changed_at).bind(3, static_cast<std::int64_t>(id)).run());
+  } else {
+    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET power_state = ? WHERE id = ?"));
+    BMF_RETURN_IF_ERROR(st->bind(1, to_string(power)).bind(2, static_cast<std::int64_t>(id)).run());
+  }
+  if (conn_->changes() == 0) return not_found(fmt::format("node {} does not exist", id));
+  if (event) {
+    event->node_id = id;
+    BMF_RETURN_IF_ERROR(insert_event(*event));
+  }
   return tx.commit();
 }
 

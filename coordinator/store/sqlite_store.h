@@ -26,7 +26,9 @@ class SqliteStore final : public Store {
   Result<std::vector<NodeRecord>> list_nodes() override;
   Status save_node(NodeRecord& node, EventRecord event) override;
   Status touch_node(std::uint64_t id, EpochMs last_seen_ms) override;
-  Status set_node_state(std::uint64_t id, NodeState state, EventRecord event) override;
+  Status set_node_state(std::uint64_t id, NodeState from, NodeState to, const std::string& reason,
+                        EventRecord event) override;
+  Status set_power_state(std::uint64_t id, PowerState power, EpochMs changed_at, std::optional<EventRecord> event) override;
   Status set_node_hardware(std::uint64_t id, const std::string& hardware_json, EventRecord event) override;
   Status append_event(EventRecord event) override;
   Result<std::vector<EventRecord>> list_events(const EventQuery& query) override;
@@ -91,6 +93,8 @@ class SqliteStore final : public Store {
   Result<LeaseRecord> get_lease(std::uint64_t id);
   Status write_switch_port(const SwitchPortRecord& port);
   Status insert_lease(LeaseRecord& lease);
+  // Inside a transaction: the compare-and-set half of set_node_state.
+  Status move_node(std::uint64_t id, NodeState from, NodeState to, const std::string& reason, EpochMs at);
   Status insert_stage(std::uint64_t allocation_id, const AllocationStage& stage);
   Result<AllocationRecord> read_allocation_details(AllocationRecord a);
   Status write_operation(const OperationRecord& op);

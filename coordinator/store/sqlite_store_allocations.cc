@@ -99,10 +99,11 @@ Status SqliteStore::reserve_allocation(AllocationRecord& a, const std::vector<st
   a.nodes.clear();
   for (std::uint64_t node : candidates) {
     if (a.nodes.size() == a.count) break;
-    BMF_ASSIGN_OR_RETURN(auto* busy, conn_->prepare("SELECT COUNT(*) FROM leases WHERE node_id = ? AND ended_at_ms = 0"));
+    BMF_ASSIGN_OR_RETURN(auto* busy, conn_->prepare("SELECT COUNT(*) FROM nodes WHERE id = ? AND state = 'available' AND NOT EXISTS "
+                                                    "(SELECT 1 FROM leases WHERE node_id = nodes.id AND ended_at_ms = 0)"));
     busy->bind(1, static_cast<std::int64_t>(node));
     BMF_ASSIGN_OR_RETURN(bool row, busy->step());
-    if (row && busy->column_int(0) > 0) continue;  // taken since the candidates were listed
+    if (!row || busy->column_int(0) == 0) continue;  // taken (or no longer available) since the candidates were listed
     LeaseRecord lease{.node_id = node, .project = a.project, .owner = a.owner, .created_at_ms = a.created_at_ms,
                       .allocation_id = a.id, .ends_at_ms = a.ends_at_ms};
     BMF_RETURN_IF_ERROR(insert_lease(lease));

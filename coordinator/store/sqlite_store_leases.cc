@@ -37,7 +37,10 @@ Result<LeaseRecord> SqliteStore::get_lease(std::uint64_t id) {
 }
 
 Status SqliteStore::insert_lease(LeaseRecord& lease) {
-  BMF_RETURN_IF_ERROR(get_node(lease.node_id).status());
+  BMF_ASSIGN_OR_RETURN(NodeRecord node, get_node(lease.node_id));
+  if (node.state != NodeState::kAvailable) {
+    return failed_precondition(fmt::format("node {} is {}, not available", lease.node_id, to_string(node.state)));
+  }
   BMF_ASSIGN_OR_RETURN(ProjectRecord project, get_project(lease.project));
   if (project.quota_nodes != kUnlimited && project.nodes_in_use >= project.quota_nodes) {
     return failed_precondition(fmt::format("quota 'nodes' of project {} is {} and {} are in use", lease.project,
@@ -58,7 +61,10 @@ Status SqliteStore::insert_lease(LeaseRecord& lease) {
   lease.id = static_cast<std::uint64_t>(conn_->last_insert_rowid());
   lease.revision = revision + 1;
   lease.ended_at_ms = 0;
-  return ok_status();
+  // An allocation's node is "allocated" until its steps are done; a lease made by hand is handed over at once.
+  return move_node(lease.node_id, NodeState::kAvailable, lease.allocation_id ? NodeState::kAllocated : NodeState::kActive,
+                   lease.allocation_id ? fmt::format("allocation {}", lease.allocation_id) : fmt::format("lease {}", lease.id),
+                   lease.created_at_ms);
 }
 
 Status SqliteStore::create_lease(LeaseRecord& lease, EventRecord event) {
@@ -82,6 +88,11 @@ Result<LeaseRecord> SqliteStore::end_lease(std::uint64_t id, EpochMs at, EventRe
   BMF_RETURN_IF_ERROR(st->run());
   lease.ended_at_ms = at;
   lease.revision = revision + 1;
+  // The node is released: cleaning follows (CleaningService).
+  BMF_ASSIGN_OR_RETURN(NodeRecord node, get_node(lease.node_id));
+  if (node_transition_allowed(node.state, NodeState::kReleasing)) {
+    BMF_RETURN_IF_ERROR(move_node(node.id, node.state, NodeState::kReleasing, fmt::format("lease {} ended", id), at));
+  }
   event.node_id = lease.node_id;
   event.project = lease.project;
   BMF_RETURN_IF_ERROR(insert_event(event));

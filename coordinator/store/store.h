@@ -31,8 +31,14 @@ class Store {
   virtual Status save_node(NodeRecord& node, EventRecord event) = 0;
   // Heartbeat path: last_seen only, no event.
   virtual Status touch_node(std::uint64_t id, EpochMs last_seen_ms) = 0;
-  // State transition with its event; NOT_FOUND for an unknown node.
-  virtual Status set_node_state(std::uint64_t id, NodeState state, EventRecord event) = 0;
+  // State transition with its event, only if the node is still in `from` and the
+  // move is in the lifecycle's table (FAILED_PRECONDITION otherwise, saying where it
+  // is); NOT_FOUND for an unknown node. Callers go through NodeLifecycle.
+  virtual Status set_node_state(std::uint64_t id, NodeState from, NodeState to, const std::string& reason,
+                                EventRecord event) = 0;
+  // The power state last read back from the node's BMC (or implied by its agent);
+  // `changed_at` != 0 when bmf itself changed it then (a boot is in progress).
+  virtual Status set_power_state(std::uint64_t id, PowerState power, EpochMs changed_at, std::optional<EventRecord> event) = 0;
 
   // A new hardware inventory (agent re-report), with its event.
   virtual Status set_node_hardware(std::uint64_t id, const std::string& hardware_json, EventRecord event) = 0;

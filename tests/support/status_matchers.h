@@ -13,4 +13,11 @@ MATCHER_P(StatusIs, code, "") {
   return false;
 }
 
+// EXPECT_THAT(store.save(...), IsOk())
+MATCHER(IsOk, "") {
+  if (arg.ok()) return true;
+  *result_listener << "status is " << arg.to_string();
+  return false;
+}
+
 }  // namespace bmf::testing

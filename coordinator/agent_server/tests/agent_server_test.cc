@@ -23,7 +23,8 @@ class AgentServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store_ = std::move(SqliteStore::open(dir_.path()).value());
-    registry_ = std::make_unique<NodeRegistry>(*store_, clock_, RegistryConfig{.liveness = {1000, 3}});
+    lifecycle_ = std::make_unique<NodeLifecycle>(*store_, clock_);
+    registry_ = std::make_unique<NodeRegistry>(*store_, clock_, *lifecycle_, RegistryConfig{.liveness = {1000, 3}});
     AgentServerConfig cfg;
     cfg.listen_port = 0;
     cfg.limits.max_payload = 4096;
@@ -61,6 +62,7 @@ class AgentServerTest : public ::testing::Test {
   SystemClock clock_;
   asio::io_context io_;
   std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<NodeLifecycle> lifecycle_;
   std::unique_ptr<NodeRegistry> registry_;
   std::unique_ptr<AgentServer> server_;
   std::uint16_t port_ = 0;

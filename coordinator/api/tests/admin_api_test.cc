@@ -169,7 +169,6 @@ TEST_F(AdminApiTest, Leases_StartListEndWithRevisionsAndPortsGoBackToProvisionin
 }
 
 TEST_F(AdminApiTest, Allocations_ClassesRequestStagesAndRelease) {
-  ASSERT_TRUE(store_->set_node_state(node_id_, NodeState::kAvailable, {.kind = "NODE_AVAILABLE"}).ok());
   ASSERT_EQ(as_admin("PUT", "/api/v1/classes/any-eth", R"({"min_cpus":0})").status, 200);
   EXPECT_EQ(as_admin("PUT", "/api/v1/classes/Bad Class", "{}").status, 400);
   auto classes = call(alice_token_, "GET", "/api/v1/classes");

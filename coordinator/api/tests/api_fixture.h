@@ -57,6 +57,8 @@ class ApiFixture : public ::testing::Test {
     node.hostname = host;
     node.system_uuid = "uuid-" + host;
     node.hardware_json = to_json(inv);
+    node.state = NodeState::kAvailable;  // inspected, heartbeating
+    node.power_state = PowerState::kOn;
     EXPECT_TRUE(store_->save_node(node, {.kind = "NODE_REGISTERED"}).ok());
     return node.id;
   }

@@ -46,7 +46,6 @@ class TenantIsolationTest : public ApiFixture {
     alice_token_id_ = tenancy_->tokens_of(admin_, "alice")->front().id;
     // An allocation of team-a's (of an extra node).
     const auto extra = add_node("a-node-2", {{"eth0", "Ethernet3"}});
-    ASSERT_TRUE(store_->set_node_state(extra, NodeState::kAvailable, {.kind = "NODE_AVAILABLE"}).ok());
     ASSERT_EQ(as_admin("PUT", "/api/v1/classes/big", "{}").status, 200);
     auto alloc = call(alice_token_, "POST", "/api/v1/allocations", R"({"project":"team-a","count":1})");
     ASSERT_EQ(alloc.status, 201) << alloc.body;

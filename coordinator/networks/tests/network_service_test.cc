@@ -72,6 +72,7 @@ class NetworkServiceTest : public ::testing::Test {
     node.hostname = name;
     node.system_uuid = "uuid-" + name;
     node.hardware_json = to_json(inv);
+    node.state = NodeState::kAvailable;
     EXPECT_TRUE(store_->save_node(node, {.kind = "NODE_REGISTERED"}).ok());
     return node.id;
   }

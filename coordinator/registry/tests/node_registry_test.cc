@@ -13,8 +13,9 @@ class NodeRegistryTest : public ::testing::Test {
     auto s = SqliteStore::open(dir_.path());
     ASSERT_TRUE(s.ok()) << s.status().to_string();
     store_ = std::move(s).value();
+    lifecycle_ = std::make_unique<NodeLifecycle>(*store_, clock_);
     registry_ = std::make_unique<NodeRegistry>(
-        *store_, clock_, RegistryConfig{.liveness = {.heartbeat_interval_ms = 1000, .missed_heartbeats = 3},
+        *store_, clock_, *lifecycle_, RegistryConfig{.liveness = {.heartbeat_interval_ms = 1000, .missed_heartbeats = 3},
                                         .enrollment_token = "tok"});
   }
 
@@ -34,6 +35,7 @@ class NodeRegistryTest : public ::testing::Test {
   testing::TempDir dir_;
   ManualClock clock_{1'000'000};
   std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<NodeLifecycle> lifecycle_;
   std::unique_ptr<NodeRegistry> registry_;
 };
 
@@ -109,18 +111,20 @@ TEST_F(NodeRegistryTest, Liveness_EnrollingAvailableUnreachableAndBack) {
   ASSERT_TRUE(registry_->heartbeat(id).ok());
   EXPECT_EQ(state_of(id), NodeState::kAvailable);
   auto events = store_->list_events({.node_id = id});
-  ASSERT_EQ(events->size(), 4u);
+  // registered, inspecting, available, unreachable, inspecting (heartbeats resumed), available.
+  ASSERT_EQ(events->size(), 6u);
   EXPECT_EQ((*events)[0].kind, "NODE_AVAILABLE");
-  EXPECT_EQ((*events)[0].message, "heartbeats resumed");
-  EXPECT_EQ((*events)[1].kind, "NODE_UNREACHABLE");
-  EXPECT_EQ((*events)[3].kind, "NODE_REGISTERED");
+  EXPECT_EQ((*events)[1].kind, "NODE_INSPECTING");
+  EXPECT_EQ((*events)[1].message, "unreachable -> inspecting: heartbeats resumed");
+  EXPECT_EQ((*events)[2].kind, "NODE_UNREACHABLE");
+  EXPECT_EQ((*events)[5].kind, "NODE_REGISTERED");
 }
 
 TEST_F(NodeRegistryTest, CoordinatorRestart_GraceCountsFromStart) {
   auto id = registry_->register_node(request("uuid-a", {"aa:00:00:00:00:01"}))->node_id;
   ASSERT_TRUE(registry_->heartbeat(id).ok());
   clock_.advance_ms(60'000);  // the coordinator was down for a minute
-  NodeRegistry restarted(*store_, clock_, RegistryConfig{.liveness = {1000, 3}});
+  NodeRegistry restarted(*store_, clock_, *lifecycle_, RegistryConfig{.liveness = {1000, 3}});
   EXPECT_EQ(*restarted.sweep(), 0);
   clock_.advance_ms(3001);
   EXPECT_EQ(*restarted.sweep(), 1);
@@ -128,6 +132,54 @@ TEST_F(NodeRegistryTest, CoordinatorRestart_GraceCountsFromStart) {
 
 TEST_F(NodeRegistryTest, HeartbeatForUnknownNode_NotFound) {
   EXPECT_EQ(registry_->heartbeat(99).code(), StatusCode::kNotFound);
+}
+
+}  // namespace bmf::coordinator
+
+namespace bmf::coordinator {
+
+TEST_F(NodeRegistryTest, Inspection_BadInventoryGoesToMaintenanceWithTheReason) {
+  auto req = request("uuid-a", {"aa:00:00:00:00:01"});
+  req.hardware_json = R"({"cpu":{"threads":8}})";  // hardware reported, but no NIC
+  auto id = registry_->register_node(req)->node_id;
+  ASSERT_TRUE(registry_->heartbeat(id).ok());
+  auto n = store_->get_node(id);
+  EXPECT_EQ(n->state, NodeState::kMaintenance);
+  EXPECT_EQ(n->state_reason, "inspection: the inventory reports no network interface");
+}
+
+TEST_F(NodeRegistryTest, Reregistration_KeepsTheLifecycleState) {
+  auto id = registry_->register_node(request("uuid-a", {"aa:00:00:00:00:01"}))->node_id;
+  ASSERT_TRUE(registry_->heartbeat(id).ok());
+  ASSERT_TRUE(lifecycle_->transition(id, NodeState::kMaintenance, "bios update", "admin:ops").ok());
+  ASSERT_TRUE(registry_->register_node(request("uuid-a", {"aa:00:00:00:00:01"})).ok());
+  EXPECT_EQ(state_of(id), NodeState::kMaintenance) << "a reboot does not take a node out of maintenance";
+  EXPECT_EQ(store_->get_node(id)->power_state, PowerState::kOn);
+}
+
+TEST_F(NodeRegistryTest, Sweep_SparesPoweredOffAndLeasedNodes_AndGivesBootingNodesTheBootTimeout) {
+  RegistryConfig cfg{.liveness = {.heartbeat_interval_ms = 1000, .missed_heartbeats = 3, .boot_timeout_ms = 20'000},
+                     .enrollment_token = "tok"};
+  NodeRegistry registry(*store_, clock_, *lifecycle_, cfg);
+  auto off = registry.register_node(request("uuid-off", {"aa:00:00:00:00:01"}))->node_id;
+  auto leased = registry.register_node(request("uuid-leased", {"aa:00:00:00:00:02"}))->node_id;
+  auto booting = registry.register_node(request("uuid-boot", {"aa:00:00:00:00:03"}))->node_id;
+  for (auto id : {off, leased, booting}) ASSERT_TRUE(registry.heartbeat(id).ok());
+  ASSERT_TRUE(store_->set_power_state(off, PowerState::kOff, clock_.now_ms(), std::nullopt).ok());
+  ProjectRecord p{.name = "team-a"};
+  ASSERT_TRUE(store_->create_project(p, {.kind = "PROJECT_CREATED"}).ok());
+  LeaseRecord lease{.node_id = leased, .project = "team-a"};
+  ASSERT_TRUE(store_->create_lease(lease, {.kind = "LEASE_STARTED"}).ok());
+  clock_.advance_ms(1000);
+  ASSERT_TRUE(store_->set_power_state(booting, PowerState::kOn, clock_.now_ms(), std::nullopt).ok());  // bmf powered it on
+  clock_.advance_ms(10'000);
+  EXPECT_EQ(*registry.sweep(), 0) << "off: not expected to heartbeat; leased: the tenant's; booting: within 20 s";
+  clock_.advance_ms(10'001);
+  EXPECT_EQ(*registry.sweep(), 1);
+  EXPECT_EQ(state_of(booting), NodeState::kUnreachable);
+  EXPECT_NE(store_->get_node(booting)->state_reason.find("after power-on (boot timeout 20000 ms)"), std::string::npos);
+  EXPECT_EQ(state_of(off), NodeState::kAvailable);
+  EXPECT_EQ(state_of(leased), NodeState::kActive);
 }
 
 }  // namespace bmf::coordinator

@@ -146,7 +146,7 @@ TEST_F(SqliteStoreTest, StateAndLastSeen_SurviveReopen) {
     NodeRecord a = node("uuid-a", {"aa:00:00:00:00:01"});
     ASSERT_TRUE(store->save_node(a, event("E")).ok());
     id = a.id;
-    ASSERT_TRUE(store->set_node_state(id, NodeState::kUnreachable, event("NODE_UNREACHABLE")).ok());
+    ASSERT_TRUE(store->set_node_state(id, NodeState::kEnrolling, NodeState::kUnreachable, "quiet", event("NODE_UNREACHABLE")).ok());
     ASSERT_TRUE(store->touch_node(id, 4242).ok());
   }
   auto store = open_store();
@@ -163,7 +163,7 @@ TEST_F(SqliteStoreTest, UnknownNode_IsNotFound) {
   auto store = open_store();
   EXPECT_EQ(store->get_node(77).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store->touch_node(77, 1).code(), StatusCode::kNotFound);
-  EXPECT_EQ(store->set_node_state(77, NodeState::kAvailable, event("E")).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->set_node_state(77, NodeState::kEnrolling, NodeState::kInspecting, "", event("E")).code(), StatusCode::kNotFound);
   EXPECT_TRUE(store->list_events({})->empty());
 }
 

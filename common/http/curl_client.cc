@@ -1,4 +1,4 @@
-#include "bmc-proxy/southbound/http_client.h"
+#include "common/http/curl_client.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -11,7 +11,7 @@
 #include <cctype>
 #include <unordered_map>
 
-namespace bmf::bmcproxy {
+namespace bmf::http {
 namespace asio = boost::asio;
 
 namespace {
@@ -318,4 +318,4 @@ CurlMultiClient::~CurlMultiClient() { impl_->shutdown(); }
 void CurlMultiClient::perform(HttpCall call, Callback done) { impl_->perform(std::move(call), std::move(done)); }
 std::size_t CurlMultiClient::in_flight() const { return impl_->in_flight(); }
 
-}  // namespace bmf::bmcproxy
+}  // namespace bmf::http

@@ -1,6 +1,6 @@
 // CurlMultiClient against real HTTP(S) servers on loopback (the project's Beast
 // server running the BMC emulator), in one io_context like the proxy.
-#include "bmc-proxy/southbound/http_client.h"
+#include "common/http/curl_client.h"
 
 #include <boost/asio/io_context.hpp>
 #include <fmt/core.h>
@@ -13,7 +13,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/temp_dir.h"
 
-namespace bmf::bmcproxy {
+namespace bmf::http {
 namespace {
 
 class HttpClientTest : public ::testing::Test {
@@ -167,4 +167,4 @@ TEST_F(HttpClientTest, TlsVerifiedAgainstGivenCaOrRefused) {
 }
 
 }  // namespace
-}  // namespace bmf::bmcproxy
+}  // namespace bmf::http

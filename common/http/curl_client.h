@@ -18,7 +18,7 @@ namespace boost::asio {
 class io_context;
 }
 
-namespace bmf::bmcproxy {
+namespace bmf::http {
 
 struct HttpCall {
   std::string method = "GET";
@@ -70,4 +70,4 @@ class CurlMultiClient {
   std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace bmf::bmcproxy
+}  // namespace bmf::http
