@@ -58,6 +58,7 @@ inline Status permission_denied(std::string m) { return {StatusCode::kPermission
 inline Status unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
 inline Status data_loss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
 inline Status already_exists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
+inline Status deadline_exceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
 
 // Result<T> holds a T or a non-OK Status; holding a value means success.
 template <typename T>
