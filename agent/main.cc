@@ -4,8 +4,10 @@
 //   bmf-agent [run] --coordinator HOST:PORT [--root DIR] ...
 //   bmf-agent inventory [-o text|json|pb] [--root DIR]    print the inventory and exit
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <fmt/core.h>
+#include <boost/asio/thread_pool.hpp>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +21,7 @@
 #include "agent/inventory/inventory_json.h"
 #include "agent/session/coordinator_session.h"
 #include "agent/session/link_watch.h"
+#include "agent/wipe/disk_wipe.h"
 #include "common/log/log.h"
 
 namespace {
@@ -70,7 +73,8 @@ bmf::Result<bmf::proto::Register> build_register(const Config& cfg, const std::s
   return reg;
 }
 
-// The commands an agent understands today.
+// The commands an agent understands. Runs on the worker thread (inventory listens
+// for LLDP, wipe erases whole disks): never on the io thread that heartbeats.
 bmf::proto::CommandResult run_command(const Config& cfg, const bmf::proto::Command& cmd) {
   bmf::proto::CommandResult r;
   if (cmd.kind() == "ping") {
@@ -81,6 +85,23 @@ bmf::proto::CommandResult run_command(const Config& cfg, const bmf::proto::Comma
     r.set_success(inv.ok());
     r.set_message(inv.ok() ? fmt::format("inventory collected in {} us", inv->collected_in_us()) : inv.status().to_string());
     if (inv.ok()) *r.mutable_hardware() = std::move(inv).value();
+  } else if (cmd.kind() == "wipe") {
+    if (!cfg.allow_wipe) {
+      r.set_success(false);
+      r.set_message("this agent does not wipe disks (only the discovery image's agent runs with --allow-wipe)");
+      return r;
+    }
+    auto request = bmf::agent::parse_wipe_request(cmd.payload());
+    if (!request.ok()) {
+      r.set_success(false);
+      r.set_message(request.status().to_string());
+      return r;
+    }
+    BMF_LOG_INFO("AGENT_WIPE_STARTED devices={}", fmt::join(request->devices, ","));
+    bmf::agent::WipeReport report = bmf::agent::wipe(*request);
+    r.set_success(report.status.ok());
+    r.set_message(report.summary());
+    r.set_payload(report.to_proto().SerializeAsString());
   } else {
     r.set_success(false);
     r.set_message("unsupported command kind '" + cmd.kind() + "'");
@@ -131,6 +152,7 @@ int run(const Config& cfg) {
 
   // 3. Session, signals, run.
   boost::asio::io_context io(1);
+  boost::asio::thread_pool worker(1);  // commands: one at a time, off the io thread
   bmf::agent::CoordinatorSession session(
       io, session_cfg,
       // The first registration reuses the inventory just collected (no second LLDP wait).
@@ -143,7 +165,12 @@ int run(const Config& cfg) {
         }
         return build_register(cfg, token);
       },
-      [&cfg](const bmf::proto::Command& cmd) { return run_command(cfg, cmd); });
+      [&cfg, &io, &worker](const bmf::proto::Command& cmd, bmf::agent::CoordinatorSession::Reply reply) {
+        boost::asio::post(worker, [&cfg, &io, cmd, reply = std::move(reply)]() mutable {
+          bmf::proto::CommandResult r = run_command(cfg, cmd);
+          boost::asio::post(io, [r = std::move(r), reply = std::move(reply)]() mutable { reply(std::move(r)); });
+        });
+      });
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
@@ -168,6 +195,7 @@ int run(const Config& cfg) {
   BMF_LOG_INFO("AGENT_STARTED version={} coordinator={} root={} tls={}", kAgentVersion, cfg.coordinator,
                cfg.root, cfg.tls);
   io.run();
+  worker.join();
   return 0;
 }
 

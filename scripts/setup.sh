@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libcurl4-openssl-dev libssh2-1-dev libpugixml-dev
   # tests
-  libgtest-dev libgmock-dev iproute2 procps util-linux lldpd clang libclang-rt-14-dev
+  libgtest-dev libgmock-dev iproute2 procps util-linux mount lldpd clang libclang-rt-14-dev
   netconfd openssh-server python3-ncclient python3-sushy redfishtool curl prometheus
 )
 missing=()

@@ -88,6 +88,8 @@ const std::map<std::string, Option>& options() {
                         [](AgentConfig& c, const std::string& v) {
                           return set_u32(c.lldp_wait_ms, "lldp-wait-ms", v, 0, 120'000);
                         }}},
+      {"allow-wipe", {false, "obey the coordinator's wipe command (the discovery image only: it erases disks)",
+                      [](AgentConfig& c, const std::string&) { c.allow_wipe = true; return ok_status(); }}},
       {"log-level", {true, "error, warn, info (default) or debug",
                      [](AgentConfig& c, const std::string& v) {
                        return one_of(c.log_level, "log-level", v, {"error", "warn", "info", "debug"});

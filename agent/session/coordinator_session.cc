@@ -239,6 +239,7 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
         next_heartbeat = now + std::chrono::milliseconds(interval_ms);
         continue;
       }
+      if (!outbox_.empty()) continue;  // queued while handling the inbox (a command's reply)
       wake.expires_at(std::min(deadline, next_heartbeat));
       boost::system::error_code ec;
       co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -281,13 +282,23 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
         ack.mutable_command_result()->set_success(true);
         Status acked = co_await wire::write_frame(stream, ack.SerializeAsString(), config_.limits);
         if (!acked.ok()) co_return acked;
-        proto::Envelope done;
-        auto* r = done.mutable_command_result();
-        *r = handle_command_(cmd);
-        r->set_command_id(cmd.command_id());
-        r->set_done(true);
-        BMF_LOG_INFO("AGENT_COMMAND id={} kind={} success={}", cmd.command_id(), cmd.kind(), r->success());
-        co_return co_await wire::write_frame(stream, done.SerializeAsString(), config_.limits);
+        BMF_LOG_INFO("AGENT_COMMAND_STARTED id={} kind={}", cmd.command_id(), cmd.kind());
+        handle_command_(cmd, [weak = weak_from_this(), id = cmd.command_id(), kind = cmd.kind()](proto::CommandResult r) {
+          auto self = weak.lock();
+          if (!self) return;
+          r.set_command_id(id);
+          r.set_done(true);
+          BMF_LOG_INFO("AGENT_COMMAND id={} kind={} success={}: {}", id, kind, r.success(), r.message());
+          if (!self->wake_current_) {
+            BMF_LOG_WARN("AGENT_COMMAND_RESULT_DROPPED id={}: no live session", id);
+            return;
+          }
+          proto::Envelope done;
+          *done.mutable_command_result() = std::move(r);
+          self->outbox_.push_back(std::move(done));
+          self->wake_current_->cancel_one();
+        });
+        co_return ok_status();
       }
       case proto::Envelope::kError:
         co_return Status(StatusCode::kUnavailable,

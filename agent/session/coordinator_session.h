@@ -33,8 +33,12 @@ class CoordinatorSession {
  public:
   // make_register is called for every (re)connection, so identity changes are picked up.
   using RegisterFactory = std::function<Result<proto::Register>()>;
-  // Runs one command and returns its final result (command_id and done are filled in by the session).
-  using CommandHandler = std::function<proto::CommandResult(const proto::Command&)>;
+  // Starts one command; `reply` takes its final result (command_id and done are filled
+  // in by the session) and must be called on the io thread, once. Long work (inventory,
+  // LLDP, wipe) runs elsewhere and posts its reply back, so heartbeats never wait for it.
+  // A result whose session has gone is dropped (the coordinator times the command out).
+  using Reply = std::function<void(proto::CommandResult)>;
+  using CommandHandler = std::function<void(const proto::Command&, Reply reply)>;
   CoordinatorSession(boost::asio::io_context& io, SessionConfig config, RegisterFactory make_register,
                      CommandHandler handle_command);
   ~CoordinatorSession();
