@@ -45,6 +45,10 @@ class AgentServer::Impl {
   std::optional<asio::ssl::context> tls_;
   std::set<std::shared_ptr<SessionBase>> sessions_;
   std::map<std::uint64_t, std::weak_ptr<SessionBase>> by_node_;
+  std::vector<std::function<void(const AgentEvent&)>> listeners_;
+  void publish(const AgentEvent& e) {
+    for (const auto& l : listeners_) l(e);
+  }
   std::uint64_t next_command_ = 1;
   bool stopping_ = false;
 
@@ -237,6 +241,7 @@ class Session final : public SessionBase {
     reply->set_node_secret(out->node_secret);
     reply->set_matched_existing(out->matched_existing);
     send(env);
+    server_.publish(AgentEvent{.kind = AgentEvent::Kind::kRegistered, .node_id = node_id_});
     return ok_status();
   }
 
@@ -267,7 +272,12 @@ class Session final : public SessionBase {
                       .node_id = node_id_,
                       .kind = !r.done() ? "COMMAND_ACCEPTED" : (r.success() ? "COMMAND_SUCCEEDED" : "COMMAND_FAILED"),
                       .message = fmt::format("command {}: {}", r.command_id(), r.message())};
-    return server_.store_.append_event(std::move(event));
+    BMF_RETURN_IF_ERROR(server_.store_.append_event(std::move(event)));
+    if (r.done()) {
+      server_.publish(AgentEvent{.kind = AgentEvent::Kind::kCommandDone, .node_id = node_id_, .command_id = r.command_id(),
+                                 .success = r.success(), .message = r.message(), .payload = r.payload()});
+    }
+    return ok_status();
   }
 
   AgentServer::Impl& server_;
@@ -365,6 +375,10 @@ Result<std::string> AgentServer::dispatch(std::uint64_t node_id, const std::stri
   env.mutable_command()->set_payload(payload);
   session->send(env);
   return id;
+}
+
+void AgentServer::subscribe(std::function<void(const AgentEvent&)> listener) {
+  impl_->listeners_.push_back(std::move(listener));
 }
 
 bool AgentServer::connected(std::uint64_t node_id) const {

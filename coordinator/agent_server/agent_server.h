@@ -42,6 +42,7 @@ class AgentServer final : public CommandDispatcher {
 
   Result<std::string> dispatch(std::uint64_t node_id, const std::string& kind, const std::string& payload) override;
   bool connected(std::uint64_t node_id) const override;
+  void subscribe(std::function<void(const AgentEvent&)> listener) override;
 
   class Impl;  // public so the per-stream session template in the .cc can name it
 

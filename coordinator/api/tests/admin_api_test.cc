@@ -7,6 +7,7 @@
 
 namespace bmf::coordinator {
 
+// A dispatcher with one node online, recording the last command kind.
 class FakeDispatcher : public CommandDispatcher {
  public:
   Result<std::string> dispatch(std::uint64_t node_id, const std::string& kind, const std::string&) override {
@@ -15,6 +16,7 @@ class FakeDispatcher : public CommandDispatcher {
     return std::string("c1");
   }
   bool connected(std::uint64_t node_id) const override { return node_id == online; }
+  void subscribe(std::function<void(const AgentEvent&)>) override {}
   std::uint64_t online = 0;
   std::string last_kind;
 };
