@@ -24,9 +24,12 @@
 #include "coordinator/api/admin_api.h"
 #include "coordinator/api/lease_watch.h"
 #include "coordinator/allocation/allocation_service.h"
+#include "coordinator/hotpool/hotpool_service.h"
 #include "coordinator/networks/network_service.h"
 #include "coordinator/tenancy/tenancy_service.h"
+#include "coordinator/lifecycle/cleaning_service.h"
 #include "coordinator/lifecycle/node_lifecycle.h"
+#include "coordinator/power/power_driver.h"
 #include "coordinator/registry/node_registry.h"
 #include "coordinator/store/sqlite_store.h"
 #include "coordinator/switches/switch_syncer.h"
@@ -49,6 +52,13 @@ struct Config {
   std::string api_tls_key;
   bool api_allow_plain_http = false;
   std::uint32_t session_hours = 12;
+  std::string bmc_proxy;             // https://HOST:PORT of bmf-bmc-proxy ('' : bmf does not manage power)
+  std::string bmc_proxy_user = "coordinator";
+  std::string bmc_proxy_token_file;  // that service user's API token
+  std::string bmc_proxy_ca;          // verify the proxy against this CA
+  std::string wipe = "off";          // off | discard | zero
+  std::uint32_t boot_timeout_s = 600;
+  std::uint32_t boot_eta_s = 300;
 };
 
 struct InitConfig {
@@ -171,6 +181,25 @@ int run(const Config& cfg) {
     return 2;
   }
 
+  std::string proxy_token;
+  if (!cfg.bmc_proxy.empty()) {
+    auto t = read_token(cfg.bmc_proxy_token_file);
+    if (cfg.bmc_proxy_token_file.empty() || !t.ok()) {
+      BMF_LOG_ERROR("COORDINATOR_CONFIG_INVALID: --bmc-proxy needs --bmc-proxy-token-file (the API token of a service user{})",
+                    t.ok() ? "" : ": " + t.status().message());
+      return 2;
+    }
+    proxy_token = *t;
+    if (cfg.bmc_proxy.rfind("https://", 0) != 0 && cfg.bmc_proxy.rfind("http://127.", 0) != 0) {
+      BMF_LOG_ERROR("COORDINATOR_CONFIG_INVALID: --bmc-proxy must be https:// (or http://127.x for a proxy on this host), got {}",
+                    cfg.bmc_proxy);
+      return 2;
+    }
+  } else {
+    BMF_LOG_WARN("POWER_UNMANAGED: no --bmc-proxy; nodes are not powered on, off or cycled (no hotpool tiers, no network boot "
+                 "before cleaning)");
+  }
+
   // Every agent holds a connection: allow as many descriptors as the hard limit permits.
   bmf::raise_open_file_limit();
 
@@ -195,7 +224,7 @@ int run(const Config& cfg) {
   }
   NodeLifecycle lifecycle(**store, clock);
   NodeRegistry registry(**store, clock, lifecycle,
-                        RegistryConfig{.liveness = {cfg.heartbeat_interval_ms, cfg.missed_heartbeats},
+                        RegistryConfig{.liveness = {cfg.heartbeat_interval_ms, cfg.missed_heartbeats, cfg.boot_timeout_s * 1000},
                                        .enrollment_token = *token});
   boost::asio::io_context io(1);
   AgentServer agents(io, registry, **store, agent_cfg);
@@ -204,8 +233,25 @@ int run(const Config& cfg) {
   NetworkService networks(**store, clock, applier, network_cfg);
   // Operations a previous process left unfinished are closed with the reason before new ones start.
   if (auto s = networks.recover(); !s.ok()) BMF_LOG_ERROR("OPERATIONS_RECOVERY_FAILED: {}", s.to_string());
-  AllocationService allocations(**store, clock, networks);
-  AdminApi api(**store, tenancy, &networks, &agents, &switches, clock, &allocations);
+  std::unique_ptr<RedfishProxyPower> power;
+  if (!cfg.bmc_proxy.empty()) {
+    power = std::make_unique<RedfishProxyPower>(io, RedfishPowerConfig{.proxy_url = cfg.bmc_proxy, .username = cfg.bmc_proxy_user,
+                                                                       .token = proxy_token, .ca_file = cfg.bmc_proxy_ca});
+  }
+  CleaningService cleaning(**store, clock, lifecycle, networks, power.get(), &agents,
+                           CleaningConfig{.wipe = cfg.wipe, .boot_timeout_ms = cfg.boot_timeout_s * 1000LL});
+  AllocationService allocations(**store, clock, networks, lifecycle, cleaning, power.get(), &agents,
+                                AllocationConfig{.boot_eta_ms = cfg.boot_eta_s * 1000LL, .boot_timeout_ms = cfg.boot_timeout_s * 1000LL});
+  // Allocations a previous process left half-done are rolled back, releases resumed, before cleaning looks.
+  if (auto s = allocations.recover(); !s.ok()) BMF_LOG_ERROR("ALLOCATIONS_RECOVERY_FAILED: {}", s.to_string());
+  cleaning.reconcile();
+  HotpoolService hotpool(**store, clock, allocations, power.get(), &agents,
+                         HotpoolConfig{.boot_timeout_ms = cfg.boot_timeout_s * 1000LL});
+  // A reservation may empty a class's hot tier: the pool says so and refills at once.
+  allocations.on_change([&hotpool](const AllocationRecord& a) {
+    if (a.stage == "reserved") hotpool.reconcile();
+  });
+  AdminApi api(**store, tenancy, &networks, &agents, &switches, clock, &allocations, &lifecycle, &hotpool);
   bmf::coordinator::LeaseWatch lease_watch(io);
   api.on_lease_change([&lease_watch] { lease_watch.changed(); });
   allocations.on_lease_change([&lease_watch] { lease_watch.changed(); });
@@ -230,7 +276,8 @@ int run(const Config& cfg) {
   };
   schedule_sweep();
 
-  // 6. Leases past their end time are released (their allocations too), once a second.
+  // 6. Once a second: leases past their end time are released (their allocations too), warm
+  //    nodes that did not boot in time are replaced, cleaning resumes and times out.
   boost::asio::steady_timer expiry_timer(io);
   std::function<void()> schedule_expiry = [&] {
     expiry_timer.expires_after(std::chrono::seconds(1));
@@ -239,6 +286,9 @@ int run(const Config& cfg) {
       auto released = allocations.expire();
       if (!released.ok()) BMF_LOG_ERROR("LEASE_EXPIRY_FAILED: {}", released.status().to_string());
       else if (*released > 0) BMF_LOG_INFO("LEASES_EXPIRED count={}", *released);
+      allocations.tick();
+      cleaning.reconcile();
+      hotpool.reconcile();
       schedule_expiry();
     });
   };
@@ -293,6 +343,20 @@ int main(int argc, char** argv) {
   app.add_option("--api-tls-key", cfg.api_tls_key, "PEM private key for --api-tls-cert")->check(CLI::ExistingFile);
   app.add_flag("--api-allow-plain-http", cfg.api_allow_plain_http,
                "allow plain HTTP on a non-loopback --api-listen (only behind a TLS-terminating proxy)");
+  app.add_option("--bmc-proxy", cfg.bmc_proxy, "https://HOST:PORT of bmf-bmc-proxy: power and network boot go through it");
+  app.add_option("--bmc-proxy-user", cfg.bmc_proxy_user, "the service user the coordinator is at the proxy")->capture_default_str();
+  app.add_option("--bmc-proxy-token-file", cfg.bmc_proxy_token_file, "that user's API token (bmfctl token create --user ...)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--bmc-proxy-ca", cfg.bmc_proxy_ca, "PEM CA to verify the proxy's certificate")->check(CLI::ExistingFile);
+  app.add_option("--wipe", cfg.wipe, "what cleaning does to a released node's disks: off, discard (verified) or zero")
+      ->check(CLI::IsMember({"off", "discard", "zero"}))
+      ->capture_default_str();
+  app.add_option("--boot-timeout-s", cfg.boot_timeout_s, "power-on -> agent registered, before a node goes to maintenance")
+      ->check(CLI::Range(5u, 24u * 3600))
+      ->capture_default_str();
+  app.add_option("--boot-eta-s", cfg.boot_eta_s, "expected boot time of a class not yet measured (shown as the ETA)")
+      ->check(CLI::Range(1u, 24u * 3600))
+      ->capture_default_str();
   app.add_option("--session-hours", cfg.session_hours, "how long a password login lasts")
       ->check(CLI::Range(1u, 24u * 30))
       ->capture_default_str();

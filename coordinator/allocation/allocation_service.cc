@@ -11,9 +11,33 @@
 
 namespace bmf::coordinator {
 
-AllocationService::AllocationService(Store& store, const Clock& clock, NetworkService& networks)
-    : store_(store), clock_(clock), networks_(networks) {
+AllocationService::AllocationService(Store& store, const Clock& clock, NetworkService& networks, NodeLifecycle& lifecycle,
+                                     CleaningService& cleaning, PowerDriver* power, CommandDispatcher* agents,
+                                     AllocationConfig config)
+    : store_(store), clock_(clock), networks_(networks), lifecycle_(lifecycle), cleaning_(cleaning), power_(power),
+      agents_(agents), config_(config) {
   networks_.on_finished([this](const OperationRecord& op) { network_done(op); });
+  if (agents_) agents_->subscribe([this](const AgentEvent& e) { on_agent(e); });
+}
+
+void AllocationService::notify(const AllocationRecord& a) {
+  for (const auto& hook : changed_) hook(a);
+}
+
+bool AllocationService::hot(const NodeRecord& n) const {
+  if (n.state != NodeState::kAvailable) return false;
+  if (!power_) return true;  // bmf does not manage power here: every free node is as it is
+  return n.power_state == PowerState::kOn && (!agents_ || agents_->connected(n.id));
+}
+
+EpochMs AllocationService::boot_eta_ms(const std::string& hardware_class) {
+  auto pools = store_.list_hotpool();
+  if (pools.ok()) {
+    for (const auto& p : *pools) {
+      if (p.hardware_class == hardware_class && p.boot_ms > 0) return p.boot_ms;
+    }
+  }
+  return config_.boot_eta_ms;
 }
 
 Status AllocationService::save_class(const Principal& by, HardwareClass hc) {
@@ -39,16 +63,18 @@ Result<std::vector<std::uint64_t>> AllocationService::candidates(const std::stri
   BMF_ASSIGN_OR_RETURN(auto leases, store_.list_leases(true));
   std::set<std::uint64_t> leased;
   for (const auto& l : leases.leases) leased.insert(l.node_id);
-  // Free nodes of the class, grouped by the leaf switch their first cabled NIC is on.
-  std::map<std::string, std::vector<std::uint64_t>> by_leaf;
-  std::size_t free = 0, of_class = 0;
+  // Free nodes of the class, hot then warm, grouped by the leaf switch their first cabled NIC is on.
+  std::map<std::string, std::vector<std::uint64_t>> by_leaf[2];
+  std::size_t free = 0, of_class = 0, hot_free = 0;
   for (const auto& n : nodes) {
     proto::Inventory inv;
     if (!from_json(n.hardware_json, inv).ok()) continue;
     if (hc && !matches(*hc, inv)) continue;
     ++of_class;
-    if (n.state != NodeState::kAvailable || leased.count(n.id)) continue;
+    if (n.state != NodeState::kAvailable || leased.count(n.id) || (busy_ && busy_(n.id))) continue;
     ++free;
+    const bool is_hot = hot(n);
+    hot_free += is_hot;
     std::string leaf;
     for (const auto& nic : inv.nics()) {
       auto port = networks_.nic_port(n.id, nic.name());
@@ -57,14 +83,17 @@ Result<std::vector<std::uint64_t>> AllocationService::candidates(const std::stri
         break;
       }
     }
-    by_leaf[leaf].push_back(n.id);
+    by_leaf[is_hot ? 0 : 1][leaf].push_back(n.id);
   }
-  std::vector<std::pair<std::string, std::vector<std::uint64_t>>> leaves(by_leaf.begin(), by_leaf.end());
-  std::stable_sort(leaves.begin(), leaves.end(), [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
   std::vector<std::uint64_t> out;
-  for (const auto& [leaf, ids] : leaves) out.insert(out.end(), ids.begin(), ids.end());
-  shortage = fmt::format("{}{} node(s) free ({} in the class, the rest leased, unreachable or not yet available)",
-                         class_name.empty() ? "" : "class " + class_name + ": ", free, of_class);
+  for (const auto& tier : by_leaf) {
+    std::vector<std::pair<std::string, std::vector<std::uint64_t>>> leaves(tier.begin(), tier.end());
+    std::stable_sort(leaves.begin(), leaves.end(), [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
+    for (const auto& [leaf, ids] : leaves) out.insert(out.end(), ids.begin(), ids.end());
+  }
+  shortage = fmt::format("{}{} node(s) free ({} hot, {} warm; {} in the class, the rest leased, in maintenance, unreachable or "
+                         "not yet available)",
+                         class_name.empty() ? "" : "class " + class_name + ": ", free, hot_free, free - hot_free, of_class);
   return out;
 }
 
@@ -79,7 +108,7 @@ void AllocationService::stage(AllocationRecord& a, const std::string& name, cons
   }
   a.stages.push_back(s);
   BMF_LOG_INFO("ALLOCATION_STAGE {} {} {}", a.id, name, detail);
-  if (changed_) changed_(a);
+  notify(a);
 }
 
 Result<AllocationRecord> AllocationService::request(const Principal& by, const AllocationRequest& r) {
@@ -89,8 +118,11 @@ Result<AllocationRecord> AllocationService::request(const Principal& by, const A
   if (r.duration_s < 0 || r.duration_s > 10LL * 365 * 86400) {
     return invalid_argument("duration must be between 0 (held until released) and 10 years");
   }
-  if (r.handover != "none") {
-    return Status(StatusCode::kUnimplemented, fmt::format("handover '{}' is not available yet (none is)", r.handover));
+  if (r.handover != "none" && !handovers_.count(r.handover)) {
+    std::vector<std::string> names{"none"};
+    for (const auto& [name, h] : handovers_) names.push_back(name);
+    return Status(StatusCode::kUnimplemented, fmt::format("handover '{}' is not available on this coordinator (it has: {})",
+                                                          r.handover, fmt::join(names, ", ")));
   }
   if (!r.network.empty()) BMF_RETURN_IF_ERROR(networks_.find(by, r.network, r.project).status());
   std::string shortage;
@@ -111,42 +143,169 @@ Result<AllocationRecord> AllocationService::request(const Principal& by, const A
   a.stages = first;
   a.stages.back().detail = fmt::format("nodes {}", fmt::join(a.nodes, ","));
   BMF_LOG_INFO("ALLOCATION_STAGE {} reserved nodes {}", a.id, fmt::join(a.nodes, ","));
+  for (auto n : a.nodes) lifecycle_.notify(n, NodeState::kAvailable, NodeState::kAllocated);
   if (lease_changed_) lease_changed_();
-  if (changed_) changed_(a);
+  notify(a);
 
-  if (r.network.empty()) {
+  std::vector<std::uint64_t> warm;
+  for (auto n : a.nodes) {
+    auto node = store_.get_node(n);
+    if (node.ok() && power_ && !(node->power_state == PowerState::kOn && (!agents_ || agents_->connected(n)))) warm.push_back(n);
+  }
+  if (!warm.empty()) {
+    power_on(a, warm);
+  } else {
+    assign(a.id);
+  }
+  return store_.get_allocation(a.id);
+}
+
+void AllocationService::power_on(AllocationRecord& a, const std::vector<std::uint64_t>& warm) {
+  const EpochMs eta = boot_eta_ms(a.hardware_class);
+  Flight& f = flights_[a.id];
+  f.deadline_ms = clock_.now_ms() + config_.boot_timeout_ms;
+  for (auto n : warm) f.booting[n] = clock_.now_ms();
+  stage(a, "powering_on",
+        fmt::format("node(s) {} were powered off (warm): network boot into discovery, ETA {:.1f} s", fmt::join(warm, ","),
+                    static_cast<double>(eta) / 1000));
+  const std::uint64_t id = a.id;
+  for (auto n : warm) {
+    power_->run(n, PowerAction::kPxeCycle, [this, id, n, alive = alive_](PowerOutcome out) {
+      if (!*alive) return;
+      if (!out.status.ok()) return node_not_up(id, n, "power-on failed: " + out.status.message());
+      (void)store_.set_power_state(n, PowerState::kOn, clock_.now_ms(), std::nullopt);
+    });
+  }
+}
+
+void AllocationService::on_agent(const AgentEvent& e) {
+  if (e.kind != AgentEvent::Kind::kRegistered) return;
+  for (auto& [id, f] : flights_) {
+    if (f.booting.count(e.node_id)) return node_up(id, e.node_id);
+  }
+}
+
+void AllocationService::node_up(std::uint64_t id, std::uint64_t node) {
+  auto fit = flights_.find(id);
+  if (fit == flights_.end()) return;
+  const EpochMs took = clock_.now_ms() - fit->second.booting[node];
+  fit->second.booting.erase(node);
+  auto a = store_.get_allocation(id);
+  if (!a.ok()) return;
+  // The class's boot time, as a moving average: the next ETA.
+  HotpoolRecord pool{.hardware_class = a->hardware_class};
+  if (auto pools = store_.list_hotpool(); pools.ok()) {
+    for (const auto& p : *pools) {
+      if (p.hardware_class == a->hardware_class) pool = p;
+    }
+  }
+  pool.boot_ms = pool.boot_ms ? (pool.boot_ms * 3 + took) / 4 : took;
+  (void)store_.save_hotpool(pool, std::nullopt);
+  BMF_LOG_INFO("ALLOCATION_NODE_UP allocation={} node={} boot={}ms", id, node, took);
+  if (!fit->second.booting.empty()) return;
+  flights_.erase(fit);
+  stage(*a, "powered_on", fmt::format("agents up from discovery; the last after {:.1f} s", static_cast<double>(took) / 1000));
+  assign(id);
+}
+
+void AllocationService::node_not_up(std::uint64_t id, std::uint64_t node, const std::string& why) {
+  auto fit = flights_.find(id);
+  if (fit == flights_.end() || !fit->second.booting.count(node)) return;
+  fit->second.booting.erase(node);
+  auto a = store_.get_allocation(id);
+  if (!a.ok()) return;
+  // The node leaves the allocation for maintenance...
+  auto leases = store_.list_leases(true);
+  for (const auto& l : leases.ok() ? leases->leases : std::vector<LeaseRecord>{}) {
+    if (l.node_id != node || l.allocation_id != id) continue;
+    (void)store_.end_lease(l.id, clock_.now_ms(), {.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "LEASE_ENDED",
+                                                   .message = fmt::format("node {} did not come up: {}", node, why)});
+  }
+  (void)lifecycle_.transition(node, NodeState::kMaintenance, fmt::format("did not come up for allocation {}: {}", id, why),
+                              "coordinator");
+  if (lease_changed_) lease_changed_();
+  // ...and another free node of the class takes its place.
+  std::string shortage;
+  auto picks = candidates(a->hardware_class, shortage);
+  Result<std::vector<std::uint64_t>> taken =
+      picks.ok() ? store_.add_allocation_nodes(*a, *picks, 1,
+                                               EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "ALLOCATION_NODE_REPLACED",
+                                                           .message = fmt::format("allocation {}: node {} did not come up", id, node)})
+                 : Result<std::vector<std::uint64_t>>(picks.status());
+  if (!taken.ok()) {
+    flights_.erase(id);
+    return fail(*a, "powering_on", fmt::format("node {} did not come up ({}) and no free node replaces it: {}", node, why,
+                                              taken.status().message()));
+  }
+  const std::uint64_t spare = taken->front();
+  lifecycle_.notify(spare, NodeState::kAvailable, NodeState::kAllocated);
+  if (lease_changed_) lease_changed_();
+  stage(*a, "replaced", fmt::format("node {} to maintenance ({}); node {} replaces it", node, why, spare));
+  auto n = store_.get_node(spare);
+  if (n.ok() && power_ && !(n->power_state == PowerState::kOn && (!agents_ || agents_->connected(spare)))) {
+    auto again = store_.get_allocation(id);
+    if (again.ok()) power_on(*again, {spare});
+    return;
+  }
+  if (fit->second.booting.empty()) {
+    flights_.erase(fit);
+    assign(id);
+  }
+}
+
+void AllocationService::tick() {
+  const EpochMs now = clock_.now_ms();
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> late;
+  for (const auto& [id, f] : flights_) {
+    for (const auto& [node, since] : f.booting) {
+      if (now - since > config_.boot_timeout_ms) late.push_back({id, node});
+    }
+  }
+  for (auto [id, node] : late) {
+    node_not_up(id, node, fmt::format("no agent registered within {} s of power-on", config_.boot_timeout_ms / 1000));
+  }
+}
+
+void AllocationService::assign(std::uint64_t id) {
+  auto got = store_.get_allocation(id);
+  if (!got.ok()) return;
+  AllocationRecord a = std::move(got).value();
+  std::vector<std::uint64_t> nodes;
+  auto leases = store_.list_leases(true);
+  for (const auto& l : leases.ok() ? leases->leases : std::vector<LeaseRecord>{}) {
+    if (l.allocation_id == id) nodes.push_back(l.node_id);
+  }
+  if (a.network.empty()) {
     stage(a, "assigned", "no network asked for");
-    stage(a, "ready", "", "ready", EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "ALLOCATION_READY",
-                                               .message = fmt::format("allocation {}: {} node(s)", a.id, a.count)});
-    return store_.get_allocation(a.id);
+    return hand_over(a);
   }
   // Each node's first cabled NIC onto the network, all in one operation.
   std::vector<AttachRequest> attach;
-  for (auto node : a.nodes) {
+  for (auto node : nodes) {
     auto n = store_.get_node(node);
     proto::Inventory inv;
     if (n.ok()) (void)from_json(n->hardware_json, inv);
     for (const auto& nic : inv.nics()) {
       if (networks_.nic_port(node, nic.name()).ok()) {
-        attach.push_back({.node_id = node, .nic = nic.name(), .network = r.network, .project = r.project});
+        attach.push_back({.node_id = node, .nic = nic.name(), .network = a.network, .project = a.project});
         break;
       }
     }
   }
-  if (attach.size() != a.nodes.size()) {
-    fail(a, "assigned", "some nodes have no NIC with a known switch port");
-    return store_.get_allocation(a.id);
+  if (attach.size() != nodes.size()) {
+    std::vector<std::uint64_t> missing;
+    for (auto node : nodes) {
+      if (std::none_of(attach.begin(), attach.end(), [&](const AttachRequest& r) { return r.node_id == node; })) missing.push_back(node);
+    }
+    return fail(a, "assigned", fmt::format("node(s) {} have no NIC with a known switch port", fmt::join(missing, ",")));
   }
-  auto op = networks_.attach_many(by, attach);
-  if (!op.ok()) {
-    fail(a, "assigned", op.status().to_string());
-    return store_.get_allocation(a.id);
-  }
+  const Principal owner{.name = a.owner, .role = UserRole::kAdmin};
+  auto op = networks_.attach_many(owner, attach);
+  if (!op.ok()) return fail(a, "assigned", op.status().message());
   a.operation_id = op->id;
   stage(a, "assigning", fmt::format("network operation {}: {} port(s)", op->id, attach.size()));
   waiting_[op->id] = a.id;
   if (op->state == "succeeded" || op->state == "failed") network_done(*op);  // finished before we listened
-  return store_.get_allocation(a.id);
 }
 
 void AllocationService::network_done(const OperationRecord& op) {
@@ -158,12 +317,42 @@ void AllocationService::network_done(const OperationRecord& op) {
   if (!a.ok()) return;
   if (op.state != "succeeded") return fail(*a, "assigned", op.message);
   stage(*a, "assigned", fmt::format("network {}: {}", a->network, op.message));
-  stage(*a, "ready", "", "ready", EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "ALLOCATION_READY",
-                                              .message = fmt::format("allocation {}: {} node(s)", a->id, a->count)});
+  hand_over(*a);
+}
+
+void AllocationService::hand_over(AllocationRecord& a) {
+  if (a.handover == "none") return ready(a);
+  auto it = handovers_.find(a.handover);
+  if (it == handovers_.end()) return fail(a, "handing_over", fmt::format("handover '{}' is not available", a.handover));
+  stage(a, "handing_over", a.handover);
+  const std::uint64_t id = a.id;
+  it->second(a, [this, id, alive = alive_](Status st) {
+    if (!*alive) return;
+    auto again = store_.get_allocation(id);
+    if (!again.ok() || again->state != "running") return;
+    if (!st.ok()) return fail(*again, "handing_over", st.message());
+    ready(*again);
+  });
+}
+
+void AllocationService::ready(AllocationRecord& a) {
+  auto leases = store_.list_leases(true);
+  for (const auto& l : leases.ok() ? leases->leases : std::vector<LeaseRecord>{}) {
+    if (l.allocation_id != a.id) continue;
+    if (Status s = lifecycle_.transition(l.node_id, NodeState::kActive, fmt::format("allocation {} ready", a.id), "coordinator",
+                                         NodeState::kAllocated);
+        !s.ok()) {
+      BMF_LOG_WARN("ALLOCATION_NODE_NOT_ACTIVE allocation={} node={}: {}", a.id, l.node_id, s.to_string());
+    }
+  }
+  stage(a, "ready", "", "ready", EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "ALLOCATION_READY",
+                                             .message = fmt::format("allocation {}: {} node(s)", a.id, a.count)});
 }
 
 void AllocationService::fail(AllocationRecord& a, const std::string& step, const std::string& why) {
-  // Roll back what was done: the leases end (their ports go back to provisioning with them).
+  // Roll back what was done: the leases end; their nodes are cleaned like any released node
+  // (ports back to provisioning first), since their BMCs were the tenant's meanwhile.
+  flights_.erase(a.id);
   std::vector<std::uint64_t> ended;
   auto leases = store_.list_leases(true);
   if (leases.ok()) {
@@ -175,19 +364,22 @@ void AllocationService::fail(AllocationRecord& a, const std::string& step, const
       }
     }
   }
-  (void)networks_.release_nodes("coordinator", ended);
   if (lease_changed_) lease_changed_();
   a.message = fmt::format("step '{}' failed: {}; rolled back: {}", step, why,
-                          ended.empty() ? "nothing to undo" : fmt::format("leases of nodes {} ended", fmt::join(ended, ",")));
+                          ended.empty() ? "nothing to undo"
+                                        : fmt::format("leases of nodes {} ended, the nodes are being cleaned", fmt::join(ended, ",")));
   stage(a, "failed", a.message, "failed",
         EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "ALLOCATION_FAILED",
                     .message = fmt::format("allocation {}: {}", a.id, a.message)});
+  if (!ended.empty()) cleaning_.release(ended, "coordinator");
 }
 
 Result<AllocationRecord> AllocationService::release(const Principal& by, std::uint64_t id) {
   BMF_ASSIGN_OR_RETURN(AllocationRecord a, get(by, id));
-  if (a.state == "released" || a.state == "failed") return failed_precondition(fmt::format("allocation {} is already {}", id, a.state));
-  stage(a, "releasing", "", "releasing");
+  if (a.state == "released" || a.state == "failed" || a.state == "releasing") {
+    return failed_precondition(fmt::format("allocation {} is already {}", id, a.state));
+  }
+  flights_.erase(a.id);
   std::vector<std::uint64_t> ended;
   BMF_ASSIGN_OR_RETURN(auto leases, store_.list_leases(true));
   for (const auto& l : leases.leases) {
@@ -198,14 +390,69 @@ Result<AllocationRecord> AllocationService::release(const Principal& by, std::ui
     ended.push_back(l.node_id);
   }
   if (lease_changed_) lease_changed_();
-  auto op = networks_.release_nodes(by.actor(), ended);
-  stage(a, "released",
-        op.ok() && op->has_value() ? fmt::format("nodes {}; ports back to provisioning (operation {})", fmt::join(ended, ","), (*op)->id)
-                                   : fmt::format("nodes {}", fmt::join(ended, ",")),
-        "released",
-        EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = "ALLOCATION_RELEASED",
-                    .message = fmt::format("allocation {}: {} node(s)", a.id, ended.size())});
+  stage(a, "releasing", fmt::format("leases of nodes {} ended", fmt::join(ended, ",")), "releasing");
+  track_release(a, ended, by.actor());
   return store_.get_allocation(a.id);
+}
+
+// The release's stages, from its nodes' cleaning steps: ports_released when every node's
+// ports are back, cleaning when every node was power-cycled, released when all are through.
+void AllocationService::track_release(AllocationRecord a, const std::vector<std::uint64_t>& nodes, const std::string& actor) {
+  struct Tracker {
+    std::set<std::uint64_t> ports, power, pending;
+    std::vector<std::string> outcomes;
+    std::string ports_detail;
+  };
+  auto t = std::make_shared<Tracker>();
+  t->ports = t->power = t->pending = std::set<std::uint64_t>(nodes.begin(), nodes.end());
+  const std::uint64_t id = a.id;
+  auto finish = [this, id, t] {
+    auto again = store_.get_allocation(id);
+    if (!again.ok()) return;
+    stage(*again, "released", t->outcomes.empty() ? std::string("no nodes") : fmt::format("{}", fmt::join(t->outcomes, "; ")),
+          "released",
+          EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "ALLOCATION_RELEASED",
+                      .message = fmt::format("allocation {}: {}", id, fmt::join(t->outcomes, "; "))});
+  };
+  if (nodes.empty()) return finish();
+  cleaning_.release(nodes, actor, [this, id, t, finish, alive = alive_](const CleaningProgress& p) {
+    if (!*alive) return;
+    auto again = store_.get_allocation(id);
+    if (!again.ok()) return;
+    if (p.step == "ports" && t->ports.erase(p.node)) {
+      if (t->ports_detail.empty()) t->ports_detail = p.detail;
+      if (t->ports.empty()) stage(*again, "ports_released", fmt::format("back on the provisioning network: {}", t->ports_detail));
+    }
+    if (p.step == "power" && t->power.erase(p.node) && t->power.empty()) {
+      stage(*again, "cleaning", fmt::format("power-cycled into discovery; {}", p.detail));
+    }
+    if ((p.step == "available" || p.step == "maintenance") && t->pending.erase(p.node)) {
+      t->ports.erase(p.node);
+      t->power.erase(p.node);
+      t->outcomes.push_back(p.step == "available" ? fmt::format("node {} available", p.node)
+                                                  : fmt::format("node {} to maintenance: {}", p.node, p.detail));
+      if (t->pending.empty()) finish();
+    }
+  });
+}
+
+Status AllocationService::recover() {
+  BMF_ASSIGN_OR_RETURN(auto all, store_.list_allocations());
+  for (auto& a : all) {
+    if (a.state == "running") {
+      BMF_LOG_WARN("ALLOCATION_RECOVERED allocation={} stage={}: rolled back", a.id, a.stage);
+      fail(a, a.stage, "the coordinator stopped during this step");
+    } else if (a.state == "releasing") {
+      std::vector<std::uint64_t> cleaning;
+      for (auto n : a.nodes) {
+        auto node = store_.get_node(n);
+        if (node.ok() && (node->state == NodeState::kReleasing || node->state == NodeState::kCleaning)) cleaning.push_back(n);
+      }
+      BMF_LOG_INFO("ALLOCATION_RELEASE_RESUMED allocation={} nodes={}", a.id, fmt::join(cleaning, ","));
+      track_release(a, cleaning, "coordinator");
+    }
+  }
+  return ok_status();
 }
 
 Result<std::size_t> AllocationService::expire() {
@@ -226,7 +473,7 @@ Result<std::size_t> AllocationService::expire() {
                                                 .message = fmt::format("lease {} reached its end time", l.id)});
       if (!ended.ok()) continue;
       if (lease_changed_) lease_changed_();
-      (void)networks_.release_node("coordinator", l.node_id);
+      cleaning_.release({l.node_id}, "coordinator");
     }
     ++released;
   }

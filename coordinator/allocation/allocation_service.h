@@ -1,19 +1,34 @@
 #pragma once
 // AllocationService: "N nodes of class C for project P", driven through its stages,
-// each recorded with its time the moment it is reached:
-//   requested -> reserved (leases for the user, one Store transaction with the quota
-//   check: two requests never get the same node) -> assigned (the nodes' ports on the
-//   project's network: one network operation) -> ready (handover none; the SLURM
-//   handover plugs in here) ; or failed (which step, why, what was rolled back);
-//   release: releasing -> released (leases end, ports back to provisioning).
-// Nodes are chosen among available (heartbeating) unleased nodes of the class,
-// topology first: the leaf switches with the most free nodes, so an allocation spans
-// as few leaves as possible. Runs on the io thread; the clock is injected.
+// each recorded with its time the moment it is reached (docs/allocation.md):
+//
+//   requested -> reserved      leases for the user: one Store transaction with the quota
+//                              checks, nodes -> allocated (two requests never share a node)
+//             -> powering_on   only for warm (powered-off) nodes: network boot into discovery
+//                              through the BMC proxy, with the ETA measured for the class;
+//                              a node that is not up in time goes to maintenance and is replaced
+//             -> assigned      the nodes' ports on the project's network: one network operation
+//             -> handing_over  the named handover (slurm, ...) when one is asked for
+//             -> ready         nodes -> active
+//   or failed: which step, which node, the error, and what was rolled back (the leases end;
+//   their nodes are cleaned like any released node).
+//   release: releasing (leases end) -> ports_released -> cleaning -> released.
+//
+// Nodes are chosen among free nodes of the class, hot ones (on, agent heartbeating) first,
+// then warm ones; within each, the leaf switches with the most free nodes first, so an
+// allocation spans as few leaves as possible. The allocation row and its stages are the
+// journal: recover() rolls back allocations a dead process left half-done and resumes
+// their releases. Runs on the io thread; the clock is injected.
 #include <functional>
 #include <map>
+#include <set>
 
 #include "common/clock/clock.h"
+#include "coordinator/agent_server/command_dispatcher.h"
+#include "coordinator/lifecycle/cleaning_service.h"
+#include "coordinator/lifecycle/node_lifecycle.h"
 #include "coordinator/networks/network_service.h"
+#include "coordinator/power/power_driver.h"
 #include "coordinator/store/store.h"
 #include "coordinator/tenancy/tenancy_service.h"
 
@@ -28,37 +43,85 @@ struct AllocationRequest {
   std::int64_t duration_s = 0;  // the leases end by themselves this long from now (0: held until released)
 };
 
+struct AllocationConfig {
+  EpochMs boot_eta_ms = 300'000;      // a warm node's power-on -> agent up, until the class has a measurement
+  EpochMs boot_timeout_ms = 600'000;  // after which it goes to maintenance and is replaced
+};
+
+// A handover plugs in here: given the ready-to-hand nodes, it calls `done` once (on the io thread).
+using Handover = std::function<void(const AllocationRecord&, std::function<void(Status)> done)>;
+
 class AllocationService {
  public:
-  AllocationService(Store& store, const Clock& clock, NetworkService& networks);
+  AllocationService(Store& store, const Clock& clock, NetworkService& networks, NodeLifecycle& lifecycle,
+                    CleaningService& cleaning, PowerDriver* power = nullptr, CommandDispatcher* agents = nullptr,
+                    AllocationConfig config = {});
 
   Result<AllocationRecord> request(const Principal& by, const AllocationRequest& request);
   Result<AllocationRecord> release(const Principal& by, std::uint64_t id);
   // Releases every lease past its end time (its whole allocation, or the lease alone); returns how many.
   Result<std::size_t> expire();
+  // Boot deadlines of warm nodes being powered on (called every second).
+  void tick();
+  // At start-up: allocations a previous process left running are rolled back (their step
+  // named); releases it left are resumed. Before the first CleaningService::reconcile().
+  Status recover();
   Result<AllocationRecord> get(const Principal& by, std::uint64_t id);
   Result<std::vector<AllocationRecord>> list(const Principal& by);
 
   Status save_class(const Principal& by, HardwareClass hc);
   Status remove_class(const Principal& by, const std::string& name);
+  void add_handover(const std::string& name, Handover handover) { handovers_[name] = std::move(handover); }
+  // Nodes another loop is moving (the hotpool powering them): never chosen.
+  void set_busy_check(std::function<bool(std::uint64_t)> busy) { busy_ = std::move(busy); }
   // Called after leases change (the BMC proxy's long-poll).
   void on_lease_change(std::function<void()> hook) { lease_changed_ = std::move(hook); }
-  // Called after every stage change (live progress streams).
-  void on_change(std::function<void(const AllocationRecord&)> hook) { changed_ = std::move(hook); }
+  // Called after every stage change (live progress streams, the hotpool).
+  void on_change(std::function<void(const AllocationRecord&)> hook) { changed_.push_back(std::move(hook)); }
+  // A free node of the class that can be handed over at once: on, and its agent up.
+  bool hot(const NodeRecord& node) const;
+  // Expected power-on -> agent up for a class (measured, else the configured default).
+  EpochMs boot_eta_ms(const std::string& hardware_class);
 
  private:
+  struct Flight {  // an allocation waiting for warm nodes to boot
+    std::map<std::uint64_t, EpochMs> booting;  // node -> when its power-on was asked
+    EpochMs deadline_ms = 0;
+  };
+
   Result<std::vector<std::uint64_t>> candidates(const std::string& hardware_class, std::string& shortage);
   void stage(AllocationRecord& a, const std::string& name, const std::string& detail, const std::string& state = "",
              std::optional<EventRecord> event = std::nullopt);
+  void power_on(AllocationRecord& a, const std::vector<std::uint64_t>& warm);
+  void node_up(std::uint64_t allocation, std::uint64_t node);
+  void node_not_up(std::uint64_t allocation, std::uint64_t node, const std::string& why);
+  void assign(std::uint64_t allocation);
   void network_done(const OperationRecord& op);
+  void hand_over(AllocationRecord& a);
+  void ready(AllocationRecord& a);
   void fail(AllocationRecord& a, const std::string& step, const std::string& why);
+  void track_release(AllocationRecord a, const std::vector<std::uint64_t>& nodes, const std::string& actor);
+  void on_agent(const AgentEvent& e);
+  void notify(const AllocationRecord& a);
 
   Store& store_;
   const Clock& clock_;
   NetworkService& networks_;
+  NodeLifecycle& lifecycle_;
+  CleaningService& cleaning_;
+  PowerDriver* power_;
+  CommandDispatcher* agents_;
+  AllocationConfig config_;
   std::map<std::uint64_t, std::uint64_t> waiting_;  // network operation id -> allocation id
+  std::map<std::uint64_t, Flight> flights_;         // allocation id -> its warm nodes booting
+  std::map<std::string, Handover> handovers_;
+  std::function<bool(std::uint64_t)> busy_;
   std::function<void()> lease_changed_;
-  std::function<void(const AllocationRecord&)> changed_;
+  std::vector<std::function<void(const AllocationRecord&)>> changed_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+ public:
+  ~AllocationService() { *alive_ = false; }
 };
 
 }  // namespace bmf::coordinator

@@ -119,6 +119,10 @@ const std::vector<Route>& AdminApi::routes() {
       {"POST", "/api/v1/nodes/{id}/nics/{nic}/attach", Access::kUser, &A::attach_nic},
       {"POST", "/api/v1/nodes/{id}/nics/{nic}/detach", Access::kUser, &A::detach_nic},
       {"PUT", "/api/v1/nodes/{id}/nics/{nic}/port", Access::kAdmin, &A::map_nic_port},
+      {"POST", "/api/v1/nodes/{id}/maintenance", Access::kAdmin, &A::enter_maintenance},
+      {"DELETE", "/api/v1/nodes/{id}/maintenance", Access::kAdmin, &A::leave_maintenance},
+      {"GET", "/api/v1/hotpool", Access::kAdmin, &A::get_hotpool},
+      {"PUT", "/api/v1/hotpool/{name}", Access::kAdmin, &A::set_hotpool},
       {"POST", "/api/v1/attachments", Access::kUser, &A::attach_batch},
       {"GET", "/api/v1/events", Access::kUser, &A::list_events},
       {"GET", "/api/v1/switches", Access::kAdmin, &A::list_switches},
@@ -225,8 +229,7 @@ ApiResponse AdminApi::list_nodes(RouteContext& ctx) {
     if (!ctx.who.admin() && (holder.empty() || !ctx.who.member_of(holder))) continue;
     if (!project.empty() && holder != project) continue;
     if (!state.empty() && to_string(n.state) != state) continue;
-    proto::Node node = to_proto(n);
-    for (const auto& c : classes_of(*classes, node.hardware())) node.add_classes(c);
+    proto::Node node = node_view(n, *classes);
     if (!hardware_class.empty() && std::find(node.classes().begin(), node.classes().end(), hardware_class) == node.classes().end()) {
       continue;
     }
@@ -266,9 +269,78 @@ ApiResponse AdminApi::get_node(RouteContext& ctx) {
   if (!node.ok()) return error_response(node.status());
   auto classes = store_.list_classes();
   if (!classes.ok()) return error_response(classes.status());
-  proto::Node out = to_proto(*node);
-  for (const auto& c : classes_of(*classes, out.hardware())) out.add_classes(c);
-  return {200, to_json(out)};
+  return {200, to_json(node_view(*node, *classes))};
+}
+
+proto::Node AdminApi::node_view(const NodeRecord& n, const std::vector<HardwareClass>& classes) {
+  proto::Node out = to_proto(n);
+  for (const auto& c : classes_of(classes, out.hardware())) out.add_classes(c);
+  out.set_agent_connected(dispatcher_ && dispatcher_->connected(n.id));
+  if (n.state == NodeState::kAvailable && allocations_) out.set_hotpool_tier(allocations_->hot(n) ? "hot" : "warm");
+  return out;
+}
+
+ApiResponse AdminApi::enter_maintenance(RouteContext& ctx) {
+  if (!lifecycle_) return error_response(Status(StatusCode::kUnimplemented, "no node lifecycle on this coordinator"));
+  auto id = parse_id(ctx.params[0], "node id");
+  if (!id.ok()) return error_response(id.status());
+  auto body = body_as<proto::MaintenanceRequest>(ctx.request, "MaintenanceRequest");
+  if (!body.ok()) return error_response(body.status());
+  if (Status s = lifecycle_->enter_maintenance(*id, body->reason(), ctx.who.actor()); !s.ok()) return error_response(s);
+  auto node = store_.get_node(*id);
+  auto classes = store_.list_classes();
+  if (!node.ok() || !classes.ok()) return error_response(!node.ok() ? node.status() : classes.status());
+  return {200, to_json(node_view(*node, *classes))};
+}
+
+ApiResponse AdminApi::leave_maintenance(RouteContext& ctx) {
+  if (!lifecycle_) return error_response(Status(StatusCode::kUnimplemented, "no node lifecycle on this coordinator"));
+  auto id = parse_id(ctx.params[0], "node id");
+  if (!id.ok()) return error_response(id.status());
+  bool clean = false;
+  for (const auto& [kv, key, value, has_value] : http::query_params(ctx.request.target)) {
+    if (key == "clean") clean = value == "true" || value == "1" || (!has_value);
+    else if (!key.empty()) return error_response(invalid_argument(fmt::format("unknown query parameter '{}' (clean)", key)));
+  }
+  if (Status s = lifecycle_->leave_maintenance(*id, clean, ctx.who.actor()); !s.ok()) return error_response(s);
+  auto node = store_.get_node(*id);
+  auto classes = store_.list_classes();
+  if (!node.ok() || !classes.ok()) return error_response(!node.ok() ? node.status() : classes.status());
+  return {200, to_json(node_view(*node, *classes))};
+}
+
+ApiResponse AdminApi::get_hotpool(RouteContext&) {
+  if (!hotpool_) return error_response(Status(StatusCode::kUnimplemented, "no hotpool on this coordinator"));
+  auto status = hotpool_->status();
+  if (!status.ok()) return error_response(status.status());
+  proto::HotpoolList list;
+  for (const auto& s : *status) {
+    auto* c = list.add_classes();
+    c->set_class_(s.hardware_class);
+    c->set_hot(s.hot);
+    c->set_warm(s.warm);
+    c->set_target(s.target);
+    c->set_min_hot(s.min_hot);
+    c->set_max_hot(s.max_hot);
+    c->set_demand(s.demand);
+    if (s.last_empty_at_ms) c->set_last_empty_at(format_rfc3339(s.last_empty_at_ms));
+    c->set_powering_on(s.powering_on);
+    c->set_powering_off(s.powering_off);
+    c->set_boot_seconds(static_cast<double>(s.boot_ms) / 1000);
+    c->set_total(s.total);
+  }
+  return {200, to_json(list)};
+}
+
+ApiResponse AdminApi::set_hotpool(RouteContext& ctx) {
+  if (!hotpool_) return error_response(Status(StatusCode::kUnimplemented, "no hotpool on this coordinator"));
+  auto body = body_as<proto::HotpoolBounds>(ctx.request, "HotpoolBounds");
+  if (!body.ok()) return error_response(body.status());
+  if (Status s = hotpool_->set_bounds(ctx.who.actor(), ctx.params[0], body->min_hot(), body->has_max_hot() ? body->max_hot() : -1);
+      !s.ok()) {
+    return error_response(s);
+  }
+  return get_hotpool(ctx);
 }
 
 ApiResponse AdminApi::send_command(RouteContext& ctx) {

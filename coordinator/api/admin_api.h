@@ -14,8 +14,11 @@
 #include <vector>
 
 #include "common/http/http_message.h"
+#include "common/proto/admin.pb.h"
 #include "coordinator/agent_server/command_dispatcher.h"
 #include "coordinator/allocation/allocation_service.h"
+#include "coordinator/hotpool/hotpool_service.h"
+#include "coordinator/lifecycle/node_lifecycle.h"
 #include "coordinator/networks/network_service.h"
 #include "coordinator/store/store.h"
 #include "coordinator/switches/switch_operations.h"
@@ -47,9 +50,10 @@ struct Route {
 class AdminApi {
  public:
   AdminApi(Store& store, TenancyService& tenancy, NetworkService* networks, CommandDispatcher* dispatcher,
-           SwitchOperations* switches, const Clock& clock, AllocationService* allocations = nullptr)
+           SwitchOperations* switches, const Clock& clock, AllocationService* allocations = nullptr,
+           NodeLifecycle* lifecycle = nullptr, HotpoolService* hotpool = nullptr)
       : store_(store), tenancy_(tenancy), networks_(networks), dispatcher_(dispatcher), switches_(switches), clock_(clock),
-        allocations_(allocations) {}
+        allocations_(allocations), lifecycle_(lifecycle), hotpool_(hotpool) {}
 
   ApiResponse handle(const ApiRequest& request);
   // Called after every lease or access change (the long-poll wakes its waiters).
@@ -108,9 +112,15 @@ class AdminApi {
   ApiResponse create_allocation(RouteContext&);
   ApiResponse get_allocation(RouteContext&);
   ApiResponse release_allocation(RouteContext&);
+  ApiResponse enter_maintenance(RouteContext&);
+  ApiResponse leave_maintenance(RouteContext&);
+  ApiResponse get_hotpool(RouteContext&);
+  ApiResponse set_hotpool(RouteContext&);
 
  private:
   ApiResponse network_operation(const Result<OperationRecord>& op);
+  // The node as the API shows it: classes, agent session, hotpool tier.
+  proto::Node node_view(const NodeRecord& n, const std::vector<HardwareClass>& classes);
   void lease_changed() {
     if (lease_changed_) lease_changed_();
   }
@@ -122,6 +132,8 @@ class AdminApi {
   SwitchOperations* switches_;
   const Clock& clock_;
   AllocationService* allocations_;
+  NodeLifecycle* lifecycle_;
+  HotpoolService* hotpool_;
   std::function<void()> lease_changed_;
 };
 

@@ -74,5 +74,7 @@ Status save_session(const std::string& token);
 void add_tenancy_commands(CLI::App& app, Client& client, int& rc);
 void add_network_commands(CLI::App& app, Client& client, int& rc);
 void add_allocation_commands(CLI::App& app, Client& client, int& rc);
+// After the "node" subcommand exists (adds node maintenance).
+void add_lifecycle_commands(CLI::App& app, Client& client, int& rc);
 
 }  // namespace bmf::cli

@@ -8,8 +8,12 @@
 namespace bmf::cli {
 namespace {
 
+std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
+
+}  // namespace
+
 // Columns sized to their widest cell.
-std::string render(const std::vector<std::vector<std::string>>& rows) {
+std::string render_table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> width;
   for (const auto& row : rows) {
     width.resize(std::max(width.size(), row.size()));
@@ -27,10 +31,6 @@ std::string render(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
-std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
-
-}  // namespace
-
 std::string state_name(bmf::proto::NodeState state) {
   std::string name = bmf::proto::NodeState_Name(state);
   constexpr std::string_view kPrefix = "NODE_STATE_";
@@ -39,21 +39,31 @@ std::string state_name(bmf::proto::NodeState state) {
   return name;
 }
 
+std::string power_name(bmf::proto::PowerState state) {
+  switch (state) {
+    case bmf::proto::POWER_STATE_ON: return "on";
+    case bmf::proto::POWER_STATE_OFF: return "off";
+    default: return "unknown";
+  }
+}
+
 std::string node_table(const bmf::proto::NodeList& list) {
   std::vector<std::vector<std::string>> rows{
-      {"ID", "STATE", "HOSTNAME", "VENDOR/PRODUCT", "SERIAL", "CPUS", "MEM", "GPUS", "MACS", "LAST SEEN"}};
+      {"ID", "STATE", "POWER", "HOSTNAME", "VENDOR/PRODUCT", "SERIAL", "CPUS", "MEM", "GPUS", "MACS", "LAST SEEN"}};
   for (const auto& n : list.nodes()) {
     const auto& id = n.identity();
     const auto& inv = n.inventory();
     std::string product = id.vendor().empty() && id.product().empty() ? "-" : id.vendor() + " " + id.product();
     std::string macs = id.macs_size() == 0 ? "-" : id.macs(0);
     if (id.macs_size() > 1) macs += fmt::format(" (+{})", id.macs_size() - 1);
-    rows.push_back({std::to_string(n.id()), state_name(n.state()), or_dash(id.hostname()), product,
+    std::string state = state_name(n.state());
+    if (!n.hotpool_tier().empty()) state += " (" + n.hotpool_tier() + ")";
+    rows.push_back({std::to_string(n.id()), state, power_name(n.power_state()), or_dash(id.hostname()), product,
                     or_dash(id.serial()), std::to_string(inv.cpu_threads()),
                     fmt::format("{}G", inv.memory_bytes() >> 30), std::to_string(inv.gpu_count()), macs,
                     or_dash(n.last_seen())});
   }
-  return render(rows);
+  return render_table(rows);
 }
 
 std::string node_details(const bmf::proto::Node& n) {
@@ -61,7 +71,12 @@ std::string node_details(const bmf::proto::Node& n) {
   const auto& inv = n.inventory();
   std::vector<std::vector<std::string>> rows{
       {"ID:", std::to_string(n.id())},
-      {"State:", state_name(n.state())},
+      {"State:", state_name(n.state()) + (n.hotpool_tier().empty() ? "" : " (" + n.hotpool_tier() + ")")},
+      {"State reason:", or_dash(n.state_reason())},
+      {"State since:", or_dash(n.state_changed_at())},
+      {"Power:", power_name(n.power_state())},
+      {"Agent:", n.agent_connected() ? "connected" : "not connected"},
+      {"Classes:", n.classes().empty() ? "-" : fmt::format("{}", fmt::join(n.classes(), ", "))},
       {"Hostname:", or_dash(id.hostname())},
       {"System UUID:", or_dash(id.system_uuid())},
       {"Serial:", or_dash(id.serial())},
@@ -77,7 +92,7 @@ std::string node_details(const bmf::proto::Node& n) {
       {"Last seen:", or_dash(n.last_seen())},
       {"Peer address:", or_dash(n.peer_address())},
   };
-  std::string out = render(rows);
+  std::string out = render_table(rows);
   const auto& hw = n.hardware();
   if (hw.has_system() || hw.nics_size() > 0) out += "\n" + hardware_details(hw);
   return out;
@@ -97,7 +112,7 @@ std::string hardware_details(const bmf::proto::Inventory& hw) {
   rows.push_back({"BMC:", bmc.source().empty() ? "unknown"
                           : fmt::format("{}{}{} ({})", bmc.address().empty() ? "no address" : bmc.address(),
                                         bmc.mac().empty() ? "" : " mac ", bmc.mac(), bmc.source())});
-  std::string out = render(rows);
+  std::string out = render_table(rows);
   std::vector<std::vector<std::string>> nics{{"NIC", "MAC", "DRIVER", "PCI", "SPEED", "MTU", "STATE", "SWITCH PORT (LLDP)"}};
   for (const auto& nic : hw.nics()) {
     std::string lldp = nic.has_lldp() ? fmt::format("{} {} ({})", nic.lldp().system_name(), nic.lldp().port_id(),
@@ -107,7 +122,7 @@ std::string hardware_details(const bmf::proto::Inventory& hw) {
                     nic.speed_mbps() > 0 ? fmt::format("{}M", nic.speed_mbps()) : "-", std::to_string(nic.mtu()),
                     or_dash(nic.operstate()), lldp});
   }
-  out += "\n" + render(nics);
+  out += "\n" + render_table(nics);
   if (hw.disks_size() > 0) {
     std::vector<std::vector<std::string>> disks{{"DISK", "SIZE", "TYPE", "MODEL", "SERIAL", "WWN"}};
     for (const auto& d : hw.disks()) {
@@ -115,7 +130,7 @@ std::string hardware_details(const bmf::proto::Inventory& hw) {
                        d.transport() + (d.rotational() ? "/hdd" : "/ssd"), or_dash(d.model()), or_dash(d.serial()),
                        or_dash(d.wwn())});
     }
-    out += "\n" + render(disks);
+    out += "\n" + render_table(disks);
   }
   if (hw.gpus_size() > 0) {
     std::vector<std::vector<std::string>> gpus{{"GPU", "VENDOR", "NAME", "ID", "NUMA"}};
@@ -123,7 +138,7 @@ std::string hardware_details(const bmf::proto::Inventory& hw) {
       gpus.push_back({g.pci_address(), g.vendor(), or_dash(g.name()), g.vendor_id() + ":" + g.device_id(),
                       std::to_string(g.numa_node())});
     }
-    out += "\n" + render(gpus);
+    out += "\n" + render_table(gpus);
   }
   if (hw.rdma_size() > 0) {
     std::vector<std::vector<std::string>> rdma{{"RDMA", "PORT", "LINK", "STATE", "RATE", "MTU", "NETDEV", "GIDS"}};
@@ -134,7 +149,7 @@ std::string hardware_details(const bmf::proto::Inventory& hw) {
                         or_dash(p.netdev()), std::to_string(p.gids_size())});
       }
     }
-    out += "\n" + render(rdma);
+    out += "\n" + render_table(rdma);
   }
   return out;
 }
@@ -145,7 +160,21 @@ std::string event_table(const bmf::proto::EventList& list) {
     rows.push_back({std::to_string(e.id()), e.time(), e.node_id() ? std::to_string(e.node_id()) : "-", e.kind(),
                     e.actor(), e.message()});
   }
-  return render(rows);
+  return render_table(rows);
+}
+
+std::string hotpool_table(const bmf::proto::HotpoolList& list) {
+  std::vector<std::vector<std::string>> rows{
+      {"CLASS", "HOT", "WARM", "TARGET", "MIN", "MAX", "DEMAND(1h)", "MOVING", "BOOT", "LAST EMPTY"}};
+  for (const auto& c : list.classes()) {
+    std::string flag = c.hot() + c.powering_on() == 0 && c.total() > 0 ? "  <- EMPTY" : "";
+    rows.push_back({c.class_(), std::to_string(c.hot()), std::to_string(c.warm()), std::to_string(c.target()),
+                    std::to_string(c.min_hot()), c.max_hot() < 0 ? "-" : std::to_string(c.max_hot()), std::to_string(c.demand()),
+                    c.powering_on() + c.powering_off() == 0 ? "-" : fmt::format("+{}/-{}", c.powering_on(), c.powering_off()),
+                    c.boot_seconds() > 0 ? fmt::format("{:.1f}s", c.boot_seconds()) : "-",
+                    (c.last_empty_at().empty() ? "never" : c.last_empty_at()) + flag});
+  }
+  return render_table(rows);
 }
 
 }  // namespace bmf::cli

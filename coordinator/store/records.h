@@ -276,4 +276,13 @@ struct AllocationRecord {
   std::vector<std::uint64_t> nodes;     // nodes leased for it (active or not), filled by get/list
 };
 
+// Per hardware class: the operator's bounds on the hot tier and what the pool measured.
+struct HotpoolRecord {
+  std::string hardware_class;
+  std::int64_t min_hot = 0;
+  std::int64_t max_hot = -1;  // -1: no upper bound
+  EpochMs last_empty_at_ms = 0;
+  std::int64_t boot_ms = 0;   // measured power-on -> agent registered (moving average; 0: not measured yet)
+};
+
 }  // namespace bmf::coordinator

@@ -82,6 +82,11 @@ class SqliteStore final : public Store {
                             const std::vector<AllocationStage>& stages, EventRecord event) override;
   Status update_allocation(const AllocationRecord& allocation, const std::optional<AllocationStage>& stage,
                            std::optional<EventRecord> event) override;
+  Result<std::vector<std::uint64_t>> add_allocation_nodes(const AllocationRecord& allocation,
+                                                          const std::vector<std::uint64_t>& candidates, std::uint32_t count,
+                                                          EventRecord event) override;
+  Result<std::vector<HotpoolRecord>> list_hotpool() override;
+  Status save_hotpool(const HotpoolRecord& hotpool, std::optional<EventRecord> event) override;
   Result<AllocationRecord> get_allocation(std::uint64_t id) override;
   Result<std::vector<AllocationRecord>> list_allocations() override;
 
@@ -96,6 +101,8 @@ class SqliteStore final : public Store {
   // Inside a transaction: the compare-and-set half of set_node_state.
   Status move_node(std::uint64_t id, NodeState from, NodeState to, const std::string& reason, EpochMs at);
   Status insert_stage(std::uint64_t allocation_id, const AllocationStage& stage);
+  Result<std::vector<std::uint64_t>> take_nodes(const AllocationRecord& a, const std::vector<std::uint64_t>& candidates,
+                                                std::uint32_t count);
   Result<AllocationRecord> read_allocation_details(AllocationRecord a);
   Status write_operation(const OperationRecord& op);
   Result<std::int64_t> count(std::string_view sql, const std::string& arg);

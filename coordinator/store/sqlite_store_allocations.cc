@@ -97,18 +97,7 @@ Status SqliteStore::reserve_allocation(AllocationRecord& a, const std::vector<st
   BMF_RETURN_IF_ERROR(ins->run());
   a.id = static_cast<std::uint64_t>(conn_->last_insert_rowid());
   a.nodes.clear();
-  for (std::uint64_t node : candidates) {
-    if (a.nodes.size() == a.count) break;
-    BMF_ASSIGN_OR_RETURN(auto* busy, conn_->prepare("SELECT COUNT(*) FROM nodes WHERE id = ? AND state = 'available' AND NOT EXISTS "
-                                                    "(SELECT 1 FROM leases WHERE node_id = nodes.id AND ended_at_ms = 0)"));
-    busy->bind(1, static_cast<std::int64_t>(node));
-    BMF_ASSIGN_OR_RETURN(bool row, busy->step());
-    if (!row || busy->column_int(0) == 0) continue;  // taken (or no longer available) since the candidates were listed
-    LeaseRecord lease{.node_id = node, .project = a.project, .owner = a.owner, .created_at_ms = a.created_at_ms,
-                      .allocation_id = a.id, .ends_at_ms = a.ends_at_ms};
-    BMF_RETURN_IF_ERROR(insert_lease(lease));
-    a.nodes.push_back(node);
-  }
+  BMF_ASSIGN_OR_RETURN(a.nodes, take_nodes(a, candidates, a.count));
   if (a.nodes.size() < a.count) {
     return failed_precondition(fmt::format("only {} free node(s) of the {} asked for", a.nodes.size(), a.count));
   }
@@ -119,6 +108,59 @@ Status SqliteStore::reserve_allocation(AllocationRecord& a, const std::vector<st
   }
   event.project = a.project;
   BMF_RETURN_IF_ERROR(insert_event(event));
+  return tx.commit();
+}
+
+Result<std::vector<std::uint64_t>> SqliteStore::take_nodes(const AllocationRecord& a, const std::vector<std::uint64_t>& candidates,
+                                                           std::uint32_t count) {
+  std::vector<std::uint64_t> taken;
+  for (std::uint64_t node : candidates) {
+    if (taken.size() == count) break;
+    BMF_ASSIGN_OR_RETURN(auto* busy, conn_->prepare("SELECT COUNT(*) FROM nodes WHERE id = ? AND state = 'available' AND NOT EXISTS "
+                                                    "(SELECT 1 FROM leases WHERE node_id = nodes.id AND ended_at_ms = 0)"));
+    busy->bind(1, static_cast<std::int64_t>(node));
+    BMF_ASSIGN_OR_RETURN(bool row, busy->step());
+    if (!row || busy->column_int(0) == 0) continue;  // taken (or no longer available) since the candidates were listed
+    LeaseRecord lease{.node_id = node, .project = a.project, .owner = a.owner, .created_at_ms = a.updated_at_ms,
+                      .allocation_id = a.id, .ends_at_ms = a.ends_at_ms};
+    BMF_RETURN_IF_ERROR(insert_lease(lease));
+    taken.push_back(node);
+  }
+  return taken;
+}
+
+Result<std::vector<std::uint64_t>> SqliteStore::add_allocation_nodes(const AllocationRecord& a, const std::vector<std::uint64_t>& candidates,
+                                                                     std::uint32_t count, EventRecord event) {
+  sqlite::Transaction tx(*conn_);
+  BMF_RETURN_IF_ERROR(tx.begin_status());
+  BMF_ASSIGN_OR_RETURN(std::vector<std::uint64_t> taken, take_nodes(a, candidates, count));
+  if (taken.size() < count) return failed_precondition(fmt::format("only {} free node(s) of the {} asked for", taken.size(), count));
+  event.project = a.project;
+  BMF_RETURN_IF_ERROR(insert_event(event));
+  BMF_RETURN_IF_ERROR(tx.commit());
+  return taken;
+}
+
+Result<std::vector<HotpoolRecord>> SqliteStore::list_hotpool() {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT class, min_hot, max_hot, last_empty_at, boot_ms FROM hotpool ORDER BY class"));
+  std::vector<HotpoolRecord> out;
+  for (;;) {
+    BMF_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    out.push_back(HotpoolRecord{.hardware_class = st->column_text(0), .min_hot = st->column_int(1), .max_hot = st->column_int(2),
+                                .last_empty_at_ms = st->column_int(3), .boot_ms = st->column_int(4)});
+  }
+  return out;
+}
+
+Status SqliteStore::save_hotpool(const HotpoolRecord& h, std::optional<EventRecord> event) {
+  sqlite::Transaction tx(*conn_);
+  BMF_RETURN_IF_ERROR(tx.begin_status());
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT OR REPLACE INTO hotpool(class, min_hot, max_hot, last_empty_at, boot_ms) "
+                                                "VALUES (?,?,?,?,?)"));
+  st->bind(1, h.hardware_class).bind(2, h.min_hot).bind(3, h.max_hot).bind(4, h.last_empty_at_ms).bind(5, h.boot_ms);
+  BMF_RETURN_IF_ERROR(st->run());
+  if (event) BMF_RETURN_IF_ERROR(insert_event(*event));
   return tx.commit();
 }
 

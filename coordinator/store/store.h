@@ -126,7 +126,16 @@ class Store {
   // State/stage/message (and one more stage row when `stage` is set), with its event.
   virtual Status update_allocation(const AllocationRecord& allocation, const std::optional<AllocationStage>& stage,
                                    std::optional<EventRecord> event) = 0;
+  // `count` more nodes for a running allocation (replacing nodes that failed to come up),
+  // with the same checks as the reservation; the nodes taken.
+  virtual Result<std::vector<std::uint64_t>> add_allocation_nodes(const AllocationRecord& allocation,
+                                                                  const std::vector<std::uint64_t>& candidates, std::uint32_t count,
+                                                                  EventRecord event) = 0;
   virtual Result<AllocationRecord> get_allocation(std::uint64_t id) = 0;
+
+  // ---- Hotpool (migration 0010) ----
+  virtual Result<std::vector<HotpoolRecord>> list_hotpool() = 0;
+  virtual Status save_hotpool(const HotpoolRecord& hotpool, std::optional<EventRecord> event) = 0;
   virtual Result<std::vector<AllocationRecord>> list_allocations() = 0;
 };
 

@@ -55,7 +55,9 @@ class AllocationTest : public ::testing::Test {
     tenancy_ = std::make_unique<TenancyService>(*store_, clock_, TenancyConfig{.password_iterations = 10'000});
     admin_ = *tenancy_->authenticate_token(tenancy_->bootstrap_admin("root")->secret);
     networks_ = std::make_unique<NetworkService>(*store_, clock_, applier_, NetworkConfig{});
-    allocations_ = std::make_unique<AllocationService>(*store_, clock_, *networks_);
+    lifecycle_ = std::make_unique<NodeLifecycle>(*store_, clock_);
+    cleaning_ = std::make_unique<CleaningService>(*store_, clock_, *lifecycle_, *networks_, nullptr, nullptr, CleaningConfig{});
+    allocations_ = std::make_unique<AllocationService>(*store_, clock_, *networks_, *lifecycle_, *cleaning_);
     ASSERT_TRUE(tenancy_->add_project(admin_, "team-a", 6, -1).ok());
     ASSERT_TRUE(tenancy_->add_project(admin_, "team-b", -1, -1).ok());
     ASSERT_TRUE(tenancy_->add_user(admin_, "alice", UserRole::kMember, "").ok());
@@ -96,6 +98,8 @@ class AllocationTest : public ::testing::Test {
   std::unique_ptr<TenancyService> tenancy_;
   FlakyApplier applier_;
   std::unique_ptr<NetworkService> networks_;
+  std::unique_ptr<NodeLifecycle> lifecycle_;
+  std::unique_ptr<CleaningService> cleaning_;
   std::unique_ptr<AllocationService> allocations_;
   Principal admin_, alice_;
   std::vector<std::uint64_t> ids_;

@@ -26,7 +26,8 @@ class AdminApiTest : public ApiFixture {
   void SetUp() override {
     ApiFixture::SetUp();
     node_id_ = add_node("gpu-01", {{"eth0", "Ethernet1"}});
-    api_ = std::make_unique<AdminApi>(*store_, *tenancy_, networks_.get(), &dispatcher_, nullptr, clock_, allocations_.get());
+    api_ = std::make_unique<AdminApi>(*store_, *tenancy_, networks_.get(), &dispatcher_, nullptr, clock_, allocations_.get(),
+                                      lifecycle_.get(), hotpool_.get());
   }
   ApiResponse get(std::string target) { return as_admin("GET", std::move(target)); }
   ApiResponse post(std::string target, std::string body) { return as_admin("POST", std::move(target), std::move(body)); }
@@ -220,6 +221,54 @@ TEST_F(AdminApiTest, BadInput_ClearErrorsAndNothingChanges) {
   EXPECT_EQ(store_->list_events({.limit = 1000})->size(), events_before);
   EXPECT_TRUE(store_->list_networks()->empty());
   EXPECT_TRUE(applier_.calls.empty());
+}
+
+}  // namespace bmf::coordinator
+
+namespace bmf::coordinator {
+
+TEST_F(AdminApiTest, Maintenance_InWithAReason_OutOptionallyThroughCleaning) {
+  auto in = as_admin("POST", fmt::format("/api/v1/nodes/{}/maintenance", node_id_), R"({"reason":"DIMM B2 errors"})");
+  ASSERT_EQ(in.status, 200) << in.body;
+  proto::Node n;
+  ASSERT_TRUE(from_json(in.body, n).ok());
+  EXPECT_EQ(n.state(), proto::NODE_STATE_MAINTENANCE);
+  EXPECT_EQ(n.state_reason(), "DIMM B2 errors");
+  EXPECT_EQ(as_admin("POST", fmt::format("/api/v1/nodes/{}/maintenance", node_id_), R"({"reason":"again"})").status, 409);
+  EXPECT_EQ(as_admin("POST", "/api/v1/nodes/9999/maintenance", R"({"reason":"x"})").status, 404);
+  auto refused = call(alice_token_, "POST", fmt::format("/api/v1/nodes/{}/maintenance", node_id_), R"({"reason":"x"})");
+  EXPECT_EQ(refused.status, 404) << "members do not take nodes out of service";
+  // A node in maintenance is not leased or allocated.
+  auto alloc = call(alice_token_, "POST", "/api/v1/allocations", R"({"project":"team-a","count":1})");
+  EXPECT_EQ(alloc.status, 409) << alloc.body;
+  EXPECT_NE(alloc.body.find("0 node(s) free"), std::string::npos) << alloc.body;
+  auto out = as_admin("DELETE", fmt::format("/api/v1/nodes/{}/maintenance?clean=true", node_id_));
+  ASSERT_EQ(out.status, 200) << out.body;
+  ASSERT_TRUE(from_json(out.body, n).ok());
+  EXPECT_EQ(n.state(), proto::NODE_STATE_CLEANING);
+  cleaning_->reconcile();  // no power, no wipe here: straight through
+  EXPECT_EQ(store_->get_node(node_id_)->state, NodeState::kAvailable);
+}
+
+TEST_F(AdminApiTest, Hotpool_ShowsTiersAndTakesBounds) {
+  ASSERT_EQ(as_admin("PUT", "/api/v1/classes/any", "{}").status, 200);
+  auto set = as_admin("PUT", "/api/v1/hotpool/any", R"({"min_hot":2,"max_hot":4})");
+  ASSERT_EQ(set.status, 200) << set.body;
+  proto::HotpoolList list;
+  ASSERT_TRUE(from_json(set.body, list).ok());
+  ASSERT_EQ(list.classes_size(), 1);
+  EXPECT_EQ(list.classes(0).min_hot(), 2);
+  EXPECT_EQ(list.classes(0).max_hot(), 4);
+  EXPECT_EQ(list.classes(0).target(), 2u);
+  EXPECT_EQ(list.classes(0).hot(), 1u) << "power is not managed here: free nodes count as hot";
+  EXPECT_EQ(as_admin("PUT", "/api/v1/hotpool/any", R"({"min_hot":5,"max_hot":4})").status, 400);
+  EXPECT_EQ(as_admin("PUT", "/api/v1/hotpool/nope", R"({"min_hot":1})").status, 404);
+  EXPECT_EQ(call(alice_token_, "GET", "/api/v1/hotpool").status, 404);
+  auto node = as_admin("GET", fmt::format("/api/v1/nodes/{}", node_id_));
+  proto::Node n;
+  ASSERT_TRUE(from_json(node.body, n).ok());
+  EXPECT_EQ(n.hotpool_tier(), "hot");
+  EXPECT_EQ(n.power_state(), proto::POWER_STATE_ON);
 }
 
 }  // namespace bmf::coordinator

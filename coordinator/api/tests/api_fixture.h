@@ -29,8 +29,12 @@ class ApiFixture : public ::testing::Test {
     tenancy_ = std::make_unique<TenancyService>(*store_, clock_, TenancyConfig{.session_ttl_ms = 3'600'000,
                                                                               .password_iterations = 10'000});
     networks_ = std::make_unique<NetworkService>(*store_, clock_, applier_, NetworkConfig{.pool_first = 100, .pool_last = 199});
-    allocations_ = std::make_unique<AllocationService>(*store_, clock_, *networks_);
-    api_ = std::make_unique<AdminApi>(*store_, *tenancy_, networks_.get(), nullptr, nullptr, clock_, allocations_.get());
+    lifecycle_ = std::make_unique<NodeLifecycle>(*store_, clock_);
+    cleaning_ = std::make_unique<CleaningService>(*store_, clock_, *lifecycle_, *networks_, nullptr, nullptr, CleaningConfig{});
+    allocations_ = std::make_unique<AllocationService>(*store_, clock_, *networks_, *lifecycle_, *cleaning_);
+    hotpool_ = std::make_unique<HotpoolService>(*store_, clock_, *allocations_, nullptr, nullptr);
+    api_ = std::make_unique<AdminApi>(*store_, *tenancy_, networks_.get(), nullptr, nullptr, clock_, allocations_.get(),
+                                      lifecycle_.get(), hotpool_.get());
     admin_token_ = tenancy_->bootstrap_admin("root")->secret;
     admin_ = *tenancy_->authenticate_token(admin_token_);
     for (auto [user, project] : {std::pair{"alice", "team-a"}, std::pair{"bob", "team-b"}}) {
@@ -78,7 +82,10 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<TenancyService> tenancy_;
   RecordingApplier applier_;
   std::unique_ptr<NetworkService> networks_;
+  std::unique_ptr<NodeLifecycle> lifecycle_;
+  std::unique_ptr<CleaningService> cleaning_;
   std::unique_ptr<AllocationService> allocations_;
+  std::unique_ptr<HotpoolService> hotpool_;
   std::unique_ptr<AdminApi> api_;
   std::string admin_token_, alice_token_, bob_token_;
   Principal admin_;

@@ -67,7 +67,7 @@ class TenantIsolationTest : public ApiFixture {
     if (p.rfind("/api/v1/operations/", 0) == 0) put("{id}", ghost ? "9993" : operation_a_);
     if (p.rfind("/api/v1/leases/", 0) == 0) put("{id}", ghost ? "9994" : std::to_string(lease_a_));
     if (p.rfind("/api/v1/allocations/", 0) == 0) put("{id}", ghost ? "9996" : std::to_string(allocation_a_));
-    if (p.rfind("/api/v1/classes/", 0) == 0) put("{name}", ghost ? "ghost-class" : "big");
+    if (p.rfind("/api/v1/classes/", 0) == 0 || p.rfind("/api/v1/hotpool/", 0) == 0) put("{name}", ghost ? "ghost-class" : "big");
     if (p.rfind("/api/v1/users/", 0) == 0) put("{name}", ghost ? "ghost-user" : "alice");
     if (p.rfind("/api/v1/projects/", 0) == 0) put("{name}", ghost ? "ghost-project" : "team-a");
     if (p.rfind("/api/v1/switches/", 0) == 0) put("{name}", ghost ? "ghost-switch" : "leaf-1");
@@ -131,6 +131,10 @@ class TenantIsolationTest : public ApiFixture {
         {"POST /api/v1/allocations", {R"({"project":"team-a","count":1})"}},
         {"GET /api/v1/allocations/{id}", {}},
         {"POST /api/v1/allocations/{id}/release", {}},
+        {"POST /api/v1/nodes/{id}/maintenance", {R"({"reason":"mine now"})"}},
+        {"DELETE /api/v1/nodes/{id}/maintenance", {}},
+        {"GET /api/v1/hotpool", {}},
+        {"PUT /api/v1/hotpool/{name}", {R"({"min_hot":1})"}},
     };
   }
 

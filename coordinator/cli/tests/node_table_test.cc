@@ -18,10 +18,32 @@ TEST(NodeTable, Nodes_AlignedColumnsWithStateNames) {
   n->mutable_inventory()->set_memory_bytes(2048ull << 30);
   n->mutable_inventory()->set_gpu_count(8);
   std::string out = node_table(list);
-  EXPECT_NE(out.find("ID  STATE        HOSTNAME"), std::string::npos) << out;
+  EXPECT_NE(out.find("ID  STATE        POWER    HOSTNAME"), std::string::npos) << out;
   EXPECT_NE(out.find("224   2048G  8"), std::string::npos) << out;
-  EXPECT_NE(out.find("12  unreachable  gpu-01"), std::string::npos) << out;
+  EXPECT_NE(out.find("12  unreachable  unknown  gpu-01"), std::string::npos) << out;
+  n->set_state(bmf::proto::NODE_STATE_AVAILABLE);
+  n->set_hotpool_tier("warm");
+  n->set_power_state(bmf::proto::POWER_STATE_OFF);
+  out = node_table(list);
+  EXPECT_NE(out.find("12  available (warm)  off    gpu-01"), std::string::npos) << out;
   EXPECT_NE(out.find("aa:bb:cc:dd:ee:01 (+1)"), std::string::npos) << out;
+}
+
+TEST(NodeTable, Hotpool_FlagsAClassWithNoHotNode) {
+  bmf::proto::HotpoolList list;
+  auto* c = list.add_classes();
+  c->set_class_("gpu-h100x8");
+  c->set_hot(0);
+  c->set_warm(3);
+  c->set_target(2);
+  c->set_max_hot(-1);
+  c->set_total(5);
+  c->set_boot_seconds(41.5);
+  std::string out = hotpool_table(list);
+  EXPECT_NE(out.find("CLASS       HOT  WARM  TARGET"), std::string::npos) << out;
+  EXPECT_NE(out.find("gpu-h100x8  0    3     2"), std::string::npos) << out;
+  EXPECT_NE(out.find("41.5s"), std::string::npos) << out;
+  EXPECT_NE(out.find("never  <- EMPTY"), std::string::npos) << out;
 }
 
 TEST(NodeTable, StateName_StripsPrefixAndLowercases) {
