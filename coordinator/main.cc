@@ -181,15 +181,12 @@ int run(const Config& cfg) {
     return 2;
   }
 
-  std::string proxy_token;
   if (!cfg.bmc_proxy.empty()) {
-    auto t = read_token(cfg.bmc_proxy_token_file);
-    if (cfg.bmc_proxy_token_file.empty() || !t.ok()) {
-      BMF_LOG_ERROR("COORDINATOR_CONFIG_INVALID: --bmc-proxy needs --bmc-proxy-token-file (the API token of a service user{})",
-                    t.ok() ? "" : ": " + t.status().message());
+    if (cfg.bmc_proxy_token_file.empty()) {
+      BMF_LOG_ERROR("COORDINATOR_CONFIG_INVALID: --bmc-proxy needs --bmc-proxy-token-file (the API token of the service user "
+                    "--bmc-proxy-user; it may be created after start-up)");
       return 2;
     }
-    proxy_token = *t;
     if (cfg.bmc_proxy.rfind("https://", 0) != 0 && cfg.bmc_proxy.rfind("http://127.", 0) != 0) {
       BMF_LOG_ERROR("COORDINATOR_CONFIG_INVALID: --bmc-proxy must be https:// (or http://127.x for a proxy on this host), got {}",
                     cfg.bmc_proxy);
@@ -236,7 +233,8 @@ int run(const Config& cfg) {
   std::unique_ptr<RedfishProxyPower> power;
   if (!cfg.bmc_proxy.empty()) {
     power = std::make_unique<RedfishProxyPower>(io, RedfishPowerConfig{.proxy_url = cfg.bmc_proxy, .username = cfg.bmc_proxy_user,
-                                                                       .token = proxy_token, .ca_file = cfg.bmc_proxy_ca});
+                                                                       .token_file = cfg.bmc_proxy_token_file,
+                                                                       .ca_file = cfg.bmc_proxy_ca});
   }
   CleaningService cleaning(**store, clock, lifecycle, networks, power.get(), &agents,
                            CleaningConfig{.wipe = cfg.wipe, .boot_timeout_ms = cfg.boot_timeout_s * 1000LL});
@@ -345,8 +343,8 @@ int main(int argc, char** argv) {
                "allow plain HTTP on a non-loopback --api-listen (only behind a TLS-terminating proxy)");
   app.add_option("--bmc-proxy", cfg.bmc_proxy, "https://HOST:PORT of bmf-bmc-proxy: power and network boot go through it");
   app.add_option("--bmc-proxy-user", cfg.bmc_proxy_user, "the service user the coordinator is at the proxy")->capture_default_str();
-  app.add_option("--bmc-proxy-token-file", cfg.bmc_proxy_token_file, "that user's API token (bmfctl token create --user ...)")
-      ->check(CLI::ExistingFile);
+  app.add_option("--bmc-proxy-token-file", cfg.bmc_proxy_token_file,
+                 "that user's API token (bmfctl token create --user ... --output-file F; read at each power action)");
   app.add_option("--bmc-proxy-ca", cfg.bmc_proxy_ca, "PEM CA to verify the proxy's certificate")->check(CLI::ExistingFile);
   app.add_option("--wipe", cfg.wipe, "what cleaning does to a released node's disks: off, discard (verified) or zero")
       ->check(CLI::IsMember({"off", "discard", "zero"}))

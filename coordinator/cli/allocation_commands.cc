@@ -149,8 +149,10 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
       return out;
     });
   });
-  auto* release = app.add_subcommand("release", "release an allocation: leases end, ports back to provisioning");
+  auto* release = app.add_subcommand(
+      "release", "release an allocation and follow it: leases end, ports back to provisioning, nodes cleaned and free again");
   release->add_option("ALLOCATION", id, "allocation id")->required();
+  release->add_option("--timeout", timeout_s, "seconds to follow it")->capture_default_str();
   add_output(release);
   release->callback([&] {
     auto body = c.call("POST", fmt::format("/api/v1/allocations/{}/release", id));

@@ -32,7 +32,7 @@ void add_lifecycle_commands(CLI::App& app, Client& c, int& rc) {
     (void)coordinator::from_json(*body, list);
     rc = c.done(*body, hotpool_table(list));
   });
-  hotpool->callback([&] {
+  hotpool->callback([&c, &rc, set] {
     if (*set) return;
     rc = c.show<proto::HotpoolList>("/api/v1/hotpool", hotpool_table);
   });

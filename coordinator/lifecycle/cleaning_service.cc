@@ -108,13 +108,16 @@ void CleaningService::start_cleaning(std::uint64_t node) {
     auto& job = jobs_[node];
     job.step = Step::kBooting;
     job.deadline_ms = clock_.now_ms() + config_.boot_timeout_ms;
+    const bool back = job.registered;
     progress(node, "power", true, fmt::format("power-cycled into discovery (network boot once) in {} ms", out.elapsed_ms));
+    if (back && jobs_.count(node)) booted(node);
   });
 }
 
 void CleaningService::on_agent(const AgentEvent& e) {
   auto it = jobs_.find(e.node_id);
   if (it == jobs_.end()) return;
+  if (e.kind == AgentEvent::Kind::kRegistered && it->second.step == Step::kPower) it->second.registered = true;
   if (e.kind == AgentEvent::Kind::kRegistered && it->second.step == Step::kBooting) return booted(e.node_id);
   if (e.kind == AgentEvent::Kind::kCommandDone && it->second.step == Step::kWiping && e.command_id == it->second.command_id) {
     if (!e.success) return to_maintenance(e.node_id, "wipe failed: " + e.message);

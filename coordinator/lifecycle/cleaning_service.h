@@ -64,6 +64,7 @@ class CleaningService {
     Step step = Step::kPorts;
     EpochMs deadline_ms = 0;  // kBooting / kWiping
     std::string command_id;   // kWiping
+    bool registered = false;  // kPower: the agent came back before the BMC's answer did (a fast reboot)
     std::string actor;
     Listener listener;
     EpochMs started_ms = 0;

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+
 #include "common/http/curl_client.h"
 #include "common/log/log.h"
 
@@ -38,6 +40,12 @@ class RedfishProxyPower::Job : public std::enable_shared_from_this<Job> {
         alive_(driver.alive_) {}
 
   void start() {
+    token_ = d_.token();
+    if (token_.empty()) {
+      return finish(failed_precondition(fmt::format("no token for the BMC proxy yet (create one for user {} into {})",
+                                                    d_.config_.username, d_.config_.token_file)),
+                    PowerState::kUnknown);
+    }
     if (action_ == PowerAction::kPxeCycle) return set_boot(1);
     read([self = shared_from_this()](PowerState s) { self->act(s); });
   }
@@ -52,7 +60,7 @@ class RedfishProxyPower::Job : public std::enable_shared_from_this<Job> {
     c.body = std::move(body);
     if (!c.body.empty()) c.headers.push_back({"Content-Type", "application/json"});
     c.username = d_.config_.username;
-    c.password = d_.config_.token;
+    c.password = token_;
     c.verify_tls = d_.config_.verify_tls;
     c.ca_file = d_.config_.ca_file;
     c.timeout = d_.config_.call_timeout;
@@ -172,6 +180,7 @@ class RedfishProxyPower::Job : public std::enable_shared_from_this<Job> {
   std::shared_ptr<bool> alive_;
   PowerState state_ = PowerState::kUnknown;
   std::string reset_error_;
+  std::string token_;
   int calls_ = 0;
 };
 
@@ -198,6 +207,15 @@ void RedfishProxyPower::start_next(std::uint64_t node) {
     return;
   }
   std::make_shared<Job>(*this, node, it->second.front().action)->start();
+}
+
+std::string RedfishProxyPower::token() const {
+  if (!config_.token.empty() || config_.token_file.empty()) return config_.token;
+  std::ifstream in(config_.token_file);
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
 }
 
 std::size_t RedfishProxyPower::queued(std::uint64_t node) const {

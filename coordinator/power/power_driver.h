@@ -52,7 +52,8 @@ class PowerDriver {
 struct RedfishPowerConfig {
   std::string proxy_url;  // https://HOST:PORT of bmf-bmc-proxy
   std::string username;   // a bmf user with the service role
-  std::string token;      // its API token (the Basic auth password)
+  std::string token;      // its API token (the Basic auth password), or:
+  std::string token_file; // read at each action, so the token may be created after the coordinator starts
   std::string ca_file;    // verify the proxy against this CA ('' : the system store)
   bool verify_tls = true;
   std::chrono::milliseconds call_timeout{30'000};        // one HTTP call
@@ -72,6 +73,7 @@ class RedfishProxyPower final : public PowerDriver {
  private:
   class Job;
   void start_next(std::uint64_t node);
+  std::string token() const;
 
   boost::asio::io_context& io_;
   RedfishPowerConfig config_;

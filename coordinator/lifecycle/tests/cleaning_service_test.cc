@@ -211,3 +211,19 @@ TEST_F(CleaningServiceTest, NoBmcProxyAndWipeOff_StraightBackToAvailable) {
 
 }  // namespace
 }  // namespace bmf::coordinator
+
+namespace bmf::coordinator {
+namespace {
+
+TEST_F(CleaningServiceTest, AgentBackBeforeTheBmcAnswers_StillCountsAsBooted) {
+  make_service({.wipe = "off"});
+  const auto a = released_node("a");
+  cleaning_->release({a}, "user:alice", listener());
+  agents_.registers(a);  // a fast reboot: the agent is back while the read-back is still polling
+  EXPECT_EQ(state_of(a), NodeState::kCleaning);
+  power_.complete_all();
+  EXPECT_EQ(state_of(a), NodeState::kAvailable);
+}
+
+}  // namespace
+}  // namespace bmf::coordinator
