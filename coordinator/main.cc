@@ -250,6 +250,7 @@ int run(const Config& cfg) {
     if (a.stage == "reserved") hotpool.reconcile();
   });
   AdminApi api(**store, tenancy, &networks, &agents, &switches, clock, &allocations, &lifecycle, &hotpool);
+  allocations.on_change([&api](const AllocationRecord& a) { api.allocation_streams().publish(a); });
   bmf::coordinator::LeaseWatch lease_watch(io);
   api.on_lease_change([&lease_watch] { lease_watch.changed(); });
   allocations.on_lease_change([&lease_watch] { lease_watch.changed(); });

@@ -57,6 +57,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     boost::system::error_code ec;
     acceptor_.close(ec);
     for (auto* s : sockets_) s->close(ec);
+    for (auto* body : streams_) {
+      if (body->wake_) body->wake_();
+    }
   }
 
  private:
@@ -179,6 +182,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         }
         Response out = co_await call_handler(std::move(in));
         if (stopping_) break;
+        if (out.stream) {
+          co_await stream_body(stream, out);
+          break;  // a streamed body ends with the connection
+        }
         res.result(out.status);
         res.body() = std::move(out.body);
         if (!out.content_type.empty()) res.set(http::field::content_type, out.content_type);
@@ -200,12 +207,59 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     sockets_.erase(&socket);
   }
 
+  // Status and headers, then every chunk as it is pushed, until the producer closes the
+  // stream, the client goes away (a write fails; a comment line every 15 s finds out) or the
+  // server stops.
+  template <typename Stream>
+  asio::awaitable<void> stream_body(Stream& stream, Response& out) {
+    auto body = out.stream;
+    std::string head = fmt::format("HTTP/1.1 {} {}\r\nServer: {}\r\nContent-Type: {}\r\nCache-Control: no-store\r\n"
+                                   "X-Accel-Buffering: no\r\nConnection: close\r\n",
+                                   out.status, std::string(http::obsolete_reason(static_cast<http::status>(out.status))),
+                                   config_.server_name, out.content_type);
+    for (const auto& [name, value] : out.headers) head += fmt::format("{}: {}\r\n", name, value);
+    head += "\r\n";
+    boost::system::error_code ec;
+    co_await asio::async_write(stream, asio::buffer(head), asio::redirect_error(asio::use_awaitable, ec));
+    asio::steady_timer wake(io_);
+    body->wake_ = [&wake] { wake.cancel(); };
+    streams_.insert(body.get());
+    auto last_write = std::chrono::steady_clock::now();
+    while (!ec && !stopping_) {
+      if (!body->pending_.empty()) {
+        std::string chunk;
+        while (!body->pending_.empty()) {
+          chunk += std::move(body->pending_.front());
+          body->pending_.pop_front();
+        }
+        co_await asio::async_write(stream, asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+        last_write = std::chrono::steady_clock::now();
+        continue;
+      }
+      if (body->closed_) break;
+      if (std::chrono::steady_clock::now() - last_write >= std::chrono::seconds(15)) {
+        static const std::string kPing = ": keep-alive\n\n";
+        co_await asio::async_write(stream, asio::buffer(kPing), asio::redirect_error(asio::use_awaitable, ec));
+        last_write = std::chrono::steady_clock::now();
+        continue;
+      }
+      wake.expires_after(std::chrono::seconds(15));
+      boost::system::error_code wait_ec;
+      co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
+    }
+    streams_.erase(body.get());
+    body->wake_ = nullptr;
+    body->finished_ = true;
+    body->pending_.clear();
+  }
+
   asio::io_context& io_;
   HttpServerConfig config_;
   AsyncHandler handler_;
   std::optional<ssl::context> tls_;
   tcp::acceptor acceptor_;
   std::set<tcp::socket*> sockets_;
+  std::set<ResponseStream*> streams_;
   bool stopping_ = false;
 };
 

@@ -122,6 +122,7 @@ const std::vector<Route>& AdminApi::routes() {
       {"POST", "/api/v1/nodes/{id}/maintenance", Access::kAdmin, &A::enter_maintenance},
       {"DELETE", "/api/v1/nodes/{id}/maintenance", Access::kAdmin, &A::leave_maintenance},
       {"GET", "/api/v1/hotpool", Access::kAdmin, &A::get_hotpool},
+      {"GET", "/api/v1/allocations/{id}/events", Access::kUser, &A::allocation_events},
       {"PUT", "/api/v1/hotpool/{name}", Access::kAdmin, &A::set_hotpool},
       {"POST", "/api/v1/attachments", Access::kUser, &A::attach_batch},
       {"GET", "/api/v1/events", Access::kUser, &A::list_events},

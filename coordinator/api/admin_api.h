@@ -17,6 +17,7 @@
 #include "common/proto/admin.pb.h"
 #include "coordinator/agent_server/command_dispatcher.h"
 #include "coordinator/allocation/allocation_service.h"
+#include "coordinator/api/allocation_streams.h"
 #include "coordinator/hotpool/hotpool_service.h"
 #include "coordinator/lifecycle/node_lifecycle.h"
 #include "coordinator/networks/network_service.h"
@@ -61,6 +62,8 @@ class AdminApi {
   // The revision a lease long-poll compares against: leases and access changes both count.
   std::uint64_t lease_revision();
   static const std::vector<Route>& routes();
+  // Server-sent events of allocations (GET /api/v1/allocations/{id}/events); fed by the caller.
+  AllocationStreams& allocation_streams() { return streams_; }
 
   // Handlers (public so the route table can name them).
   ApiResponse healthz(RouteContext&);
@@ -112,6 +115,7 @@ class AdminApi {
   ApiResponse create_allocation(RouteContext&);
   ApiResponse get_allocation(RouteContext&);
   ApiResponse release_allocation(RouteContext&);
+  ApiResponse allocation_events(RouteContext&);
   ApiResponse enter_maintenance(RouteContext&);
   ApiResponse leave_maintenance(RouteContext&);
   ApiResponse get_hotpool(RouteContext&);
@@ -134,6 +138,7 @@ class AdminApi {
   AllocationService* allocations_;
   NodeLifecycle* lifecycle_;
   HotpoolService* hotpool_;
+  AllocationStreams streams_;
   std::function<void()> lease_changed_;
 };
 

@@ -89,4 +89,16 @@ ApiResponse AdminApi::release_allocation(RouteContext& ctx) {
   return {200, to_json(to_proto(*a))};
 }
 
+ApiResponse AdminApi::allocation_events(RouteContext& ctx) {
+  if (!allocations_) return error_response(Status(StatusCode::kUnimplemented, "no allocation service"));
+  auto id = parse_id(ctx.params[0], "allocation id");
+  if (!id.ok()) return error_response(id.status());
+  auto a = allocations_->get(ctx.who, *id);
+  if (!a.ok()) return error_response(a.status());
+  ApiResponse out{200, "", {}, "text/event-stream"};
+  out.stream = std::make_shared<http::ResponseStream>();
+  streams_.subscribe(*a, out.stream);
+  return out;
+}
+
 }  // namespace bmf::coordinator

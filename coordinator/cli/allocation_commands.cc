@@ -1,6 +1,5 @@
 // bmfctl class ..., allocate, allocation list|show, release
 #include <chrono>
-#include <thread>
 
 #include "common/proto/admin.pb.h"
 #include "coordinator/cli/client.h"
@@ -15,32 +14,37 @@ std::string stage_line(const proto::AllocationStage& s) {
   return fmt::format("  {:>8.3f} s  {:<10} {}", static_cast<double>(s.elapsed_ms()) / 1000.0, s.stage(), s.detail());
 }
 
-// Prints the stages not printed yet (one line each, as they happen; -o json: one document per change).
+// Follows the allocation's server-sent events: one line per stage as it happens (on a
+// terminal and when piped alike), or with -o json one Allocation document per change.
 int follow(const Client& c, proto::Allocation a, unsigned timeout_s) {
   int printed = 0;
-  std::string last_json;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-  for (;;) {
+  auto show = [&](const proto::Allocation& now) {
     if (c.output == "json") {
-      const std::string doc = to_json(a);
-      if (doc != last_json) std::cout << doc << std::endl;
-      last_json = doc;
-    } else {
-      if (printed == 0) std::cout << fmt::format("allocation {}: {} x {} for {}\n", a.id(), a.count(),
-                                                 a.class_().empty() ? "any node" : a.class_(), a.project());
-      for (; printed < a.stages_size(); ++printed) std::cout << stage_line(a.stages(printed)) << std::endl;
+      std::cout << to_json(now) << std::endl;
+      return;
     }
-    if (a.state() != "running" && a.state() != "releasing") break;
-    if (std::chrono::steady_clock::now() > until) return Client::fail(fmt::format("allocation {} still {} after {} s", a.id(), a.state(), timeout_s));
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto now = c.fetch<proto::Allocation>(fmt::format("/api/v1/allocations/{}", a.id()));
-    if (!now.ok()) return Client::fail(now.status().message());
-    a = *now;
+    if (printed == 0) {
+      std::cout << fmt::format("allocation {}: {} x {} for {}\n", now.id(), now.count(),
+                               now.class_().empty() ? "any node" : now.class_(), now.project());
+    }
+    for (; printed < now.stages_size(); ++printed) std::cout << stage_line(now.stages(printed)) << std::endl;
+  };
+  auto final_state = [](const proto::Allocation& x) { return x.state() != "running" && x.state() != "releasing"; };
+  if (final_state(a)) {
+    show(a);
+  } else {
+    Status s = c.stream(fmt::format("/api/v1/allocations/{}/events", a.id()), timeout_s, [&](const std::string& data) {
+      proto::Allocation now;
+      if (!from_json(data, now).ok()) return true;
+      a = now;
+      show(a);
+      return !final_state(a);
+    });
+    if (!s.ok()) return Client::fail(s.message());
+    if (!final_state(a)) return Client::fail(fmt::format("allocation {} still {} after {} s", a.id(), a.state(), timeout_s));
   }
   if (a.state() == "failed") return Client::fail(fmt::format("allocation {} failed: {}", a.id(), a.message()));
-  if (c.output != "json" && a.state() == "ready") {
-    std::cout << fmt::format("ready: nodes {}\n", fmt::join(a.nodes(), " "));
-  }
+  if (c.output != "json" && a.state() == "ready") std::cout << fmt::format("ready: nodes {}\n", fmt::join(a.nodes(), " "));
   return 0;
 }
 

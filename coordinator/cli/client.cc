@@ -66,6 +66,18 @@ Result<std::string> Client::call(const std::string& method, const std::string& t
   return unavailable(fmt::format("coordinator answered HTTP {}", res.status));
 }
 
+Status Client::stream(const std::string& target, unsigned timeout_s, const std::function<bool(const std::string&)>& on_event) const {
+  BMF_ASSIGN_OR_RETURN(auto endpoint, parse_coordinator_url(url));
+  endpoint.ca_file = ca_file;
+  BMF_ASSIGN_OR_RETURN(auto res, http_stream(endpoint, target, std::chrono::seconds(timeout_s), token(), on_event));
+  if (res.status == 200) return ok_status();
+  proto::ApiError err;
+  if (coordinator::from_json(res.body, err).ok() && !err.message().empty()) {
+    return Status(StatusCode::kUnavailable, fmt::format("{} (HTTP {} {})", err.message(), res.status, err.code()));
+  }
+  return unavailable(fmt::format("coordinator answered HTTP {}", res.status));
+}
+
 int Client::wait_operation(const std::string& started_body, unsigned timeout_s) const {
   proto::Operation op;
   if (!coordinator::from_json(started_body, op).ok()) return fail("unexpected answer from coordinator: " + started_body);

@@ -62,6 +62,9 @@ struct Client {
     return kExitApiError;
   }
 
+  // Follows a server-sent-events stream; `on_event` gets each event's data until it returns false.
+  Status stream(const std::string& target, unsigned timeout_s, const std::function<bool(const std::string&)>& on_event) const;
+
   // Follows an operation until it finishes (or `timeout_s`); prints its outcome.
   int wait_operation(const std::string& started_body, unsigned timeout_s) const;
 };

@@ -1,6 +1,7 @@
 #pragma once
 // A blocking HTTP/1.1 client for bmfctl (one request per call, with a timeout).
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "common/status/status.h"
@@ -26,5 +27,11 @@ Result<HttpResult> http_request(const Endpoint& endpoint, const std::string& met
                                 const std::string& body = {},
                                 std::chrono::milliseconds timeout = std::chrono::seconds(10),
                                 const std::string& bearer_token = {});
+
+// GET a server-sent-events stream: `on_event` gets each event's data (the lines after
+// "data: ", joined) until it returns false, the server ends the stream, or `timeout`
+// passes with nothing received. A non-200 answer is returned as an HttpResult.
+Result<HttpResult> http_stream(const Endpoint& endpoint, const std::string& target, std::chrono::milliseconds timeout,
+                               const std::string& bearer_token, const std::function<bool(const std::string&)>& on_event);
 
 }  // namespace bmf::cli

@@ -75,3 +75,51 @@ TEST(HttpServer, MalformedRequestIs400AndServerKeepsServing) {
 
 }  // namespace
 }  // namespace bmf::http
+
+namespace bmf::http {
+namespace {
+
+TEST(HttpServerStream, ChunksArriveAsPushed_ThenTheResponseEndsOnClose) {
+  std::shared_ptr<ResponseStream> body;
+  RunningServer srv({}, [&](Request, HttpServer::Reply reply) {
+    Response r{200, "", {{"X-Test", "1"}}, "text/event-stream"};
+    r.stream = body = std::make_shared<ResponseStream>();
+    body->push("event: a\ndata: 1\n\n");
+    reply(std::move(r));
+  });
+  boost::asio::io_context io;
+  tcp::socket s(io);
+  s.connect({boost::asio::ip::make_address("127.0.0.1"), srv.port});
+  boost::asio::write(s, boost::asio::buffer(std::string("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")));
+  std::string got;
+  auto read_until = [&](const std::string& what) {
+    char buf[512];
+    while (got.find(what) == std::string::npos) {
+      boost::system::error_code ec;
+      std::size_t n = s.read_some(boost::asio::buffer(buf), ec);
+      if (ec) return false;
+      got.append(buf, n);
+    }
+    return true;
+  };
+  ASSERT_TRUE(read_until("data: 1\n\n")) << got;
+  EXPECT_NE(got.find("HTTP/1.1 200 OK"), std::string::npos) << got;
+  EXPECT_NE(got.find("Content-Type: text/event-stream"), std::string::npos) << got;
+  EXPECT_NE(got.find("X-Test: 1"), std::string::npos) << got;
+  // A later push arrives while the response is open; close() ends it.
+  boost::asio::post(srv.io, [&] { body->push("data: 2\n\n"); });
+  ASSERT_TRUE(read_until("data: 2\n\n")) << got;
+  boost::asio::post(srv.io, [&] { body->close(); });
+  std::string rest;
+  boost::system::error_code ec;
+  boost::asio::read(s, boost::asio::dynamic_buffer(rest), ec);
+  EXPECT_EQ(ec, boost::asio::error::eof) << "the connection ends with the stream";
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  bool finished = false;
+  boost::asio::post(srv.io, [&] { finished = body->finished(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(finished);
+}
+
+}  // namespace
+}  // namespace bmf::http

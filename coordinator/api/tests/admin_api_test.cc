@@ -272,3 +272,38 @@ TEST_F(AdminApiTest, Hotpool_ShowsTiersAndTakesBounds) {
 }
 
 }  // namespace bmf::coordinator
+
+namespace bmf::coordinator {
+
+TEST_F(AdminApiTest, AllocationEvents_CurrentStateAtOnceThenEachChange_EndsWhenFinal) {
+  auto created = call(alice_token_, "POST", "/api/v1/allocations", R"({"project":"team-a","count":1})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  proto::Allocation a;
+  ASSERT_TRUE(from_json(created.body, a).ok());
+  ASSERT_EQ(a.state(), "ready");
+  // A finished allocation: one event, then the stream ends.
+  auto done = call(alice_token_, "GET", fmt::format("/api/v1/allocations/{}/events", a.id()));
+  ASSERT_EQ(done.status, 200);
+  EXPECT_EQ(done.content_type, "text/event-stream");
+  ASSERT_TRUE(done.stream);
+  ASSERT_EQ(done.stream->pending_.size(), 1u);
+  EXPECT_EQ(done.stream->pending_[0].rfind("event: allocation\ndata: {", 0), 0u) << done.stream->pending_[0];
+  EXPECT_TRUE(done.stream->closed_);
+  // While it is being released: each stage change is pushed, and the last one closes it.
+  allocations_->on_change([this](const AllocationRecord& r) { api_->allocation_streams().publish(r); });
+  auto stream = std::make_shared<http::ResponseStream>();
+  auto rec = store_->get_allocation(a.id());
+  rec->state = "releasing";  // as seen by a client that connected during the release
+  api_->allocation_streams().subscribe(*rec, stream);
+  EXPECT_EQ(api_->allocation_streams().open_streams(), 1u);
+  ASSERT_EQ(call(alice_token_, "POST", fmt::format("/api/v1/allocations/{}/release", a.id())).status, 200);
+  std::string all;
+  for (const auto& chunk : stream->pending_) all += chunk;
+  EXPECT_NE(all.find("\"stage\":\"ports_released\""), std::string::npos) << all;
+  EXPECT_NE(all.find("\"state\":\"released\""), std::string::npos) << all;
+  EXPECT_TRUE(stream->closed_);
+  EXPECT_EQ(api_->allocation_streams().open_streams(), 0u);
+  EXPECT_EQ(call(bob_token_, "GET", fmt::format("/api/v1/allocations/{}/events", a.id())).status, 404);
+}
+
+}  // namespace bmf::coordinator

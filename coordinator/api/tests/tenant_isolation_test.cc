@@ -134,6 +134,7 @@ class TenantIsolationTest : public ApiFixture {
         {"POST /api/v1/nodes/{id}/maintenance", {R"({"reason":"mine now"})"}},
         {"DELETE /api/v1/nodes/{id}/maintenance", {}},
         {"GET /api/v1/hotpool", {}},
+        {"GET /api/v1/allocations/{id}/events", {}},
         {"PUT /api/v1/hotpool/{name}", {R"({"min_hot":1})"}},
     };
   }

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <fstream>
 #include <optional>
 
 #include "common/http/http_server.h"
@@ -48,8 +50,9 @@ class PowerDriverTest : public ::testing::Test {
     });
     auto port = server_->start();
     ASSERT_TRUE(port.ok()) << port.status().to_string();
+    proxy_url_ = "http://127.0.0.1:" + std::to_string(*port);
     driver_ = std::make_unique<RedfishProxyPower>(
-        io_, RedfishPowerConfig{.proxy_url = "http://127.0.0.1:" + std::to_string(*port) + "/",
+        io_, RedfishPowerConfig{.proxy_url = proxy_url_ + "/",
                                 .username = "coordinator", .token = "tok", .verify_tls = false,
                                 .call_timeout = std::chrono::seconds(5), .settle_timeout = std::chrono::milliseconds(600),
                                 .poll_interval = std::chrono::milliseconds(50)});
@@ -73,6 +76,7 @@ class PowerDriverTest : public ::testing::Test {
   std::unique_ptr<RedfishProxyPower> driver_;
   std::vector<std::string> log_;
   int fail_next_ = 0;
+  std::string proxy_url_;
   bool lose_reset_answers_ = false;
 };
 
@@ -140,10 +144,23 @@ TEST_F(PowerDriverTest, BmcThatNeverGetsThere_DeadlineWithTheStateItSaw) {
 }
 
 TEST_F(PowerDriverTest, RefusedCredentials_AreAClearError) {
-  driver_ = std::make_unique<RedfishProxyPower>(io_, RedfishPowerConfig{.proxy_url = "http://127.0.0.1:1", .username = "x"});
+  driver_ = std::make_unique<RedfishProxyPower>(io_, RedfishPowerConfig{.proxy_url = "http://127.0.0.1:1", .username = "x",
+                                                                         .token = "t"});
   PowerOutcome out = run(7, PowerAction::kOn);
   EXPECT_THAT(out.status, StatusIs(StatusCode::kUnavailable));
   EXPECT_THAT(out.status.message(), HasSubstr("reading the power state failed"));
+}
+
+TEST_F(PowerDriverTest, TokenFile_ReadAtEachAction_SoItMayComeLater) {
+  const std::string file = ::testing::TempDir() + "/power-token";
+  std::remove(file.c_str());
+  driver_ = std::make_unique<RedfishProxyPower>(io_, RedfishPowerConfig{.proxy_url = proxy_url_, .username = "coordinator",
+                                                                         .token_file = file});
+  PowerOutcome early = run(7, PowerAction::kOn);
+  EXPECT_THAT(early.status, StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(early.status.message(), HasSubstr("no token for the BMC proxy yet"));
+  std::ofstream(file) << "tok\n";
+  EXPECT_THAT(run(7, PowerAction::kOn).status, IsOk());
 }
 
 TEST_F(PowerDriverTest, OneActionAtATimePerNode_InOrder) {
