@@ -29,6 +29,7 @@
 #include "coordinator/tenancy/tenancy_service.h"
 #include "coordinator/lifecycle/cleaning_service.h"
 #include "coordinator/lifecycle/node_lifecycle.h"
+#include "coordinator/metrics/coordinator_metrics.h"
 #include "coordinator/power/power_driver.h"
 #include "coordinator/registry/node_registry.h"
 #include "coordinator/store/sqlite_store.h"
@@ -230,11 +231,14 @@ int run(const Config& cfg) {
   NetworkService networks(**store, clock, applier, network_cfg);
   // Operations a previous process left unfinished are closed with the reason before new ones start.
   if (auto s = networks.recover(); !s.ok()) BMF_LOG_ERROR("OPERATIONS_RECOVERY_FAILED: {}", s.to_string());
-  std::unique_ptr<RedfishProxyPower> power;
+  bmf::metrics::Registry metric_registry;
+  std::unique_ptr<RedfishProxyPower> redfish;
+  std::unique_ptr<MeteredPower> power;
   if (!cfg.bmc_proxy.empty()) {
-    power = std::make_unique<RedfishProxyPower>(io, RedfishPowerConfig{.proxy_url = cfg.bmc_proxy, .username = cfg.bmc_proxy_user,
+    redfish = std::make_unique<RedfishProxyPower>(io, RedfishPowerConfig{.proxy_url = cfg.bmc_proxy, .username = cfg.bmc_proxy_user,
                                                                        .token_file = cfg.bmc_proxy_token_file,
                                                                        .ca_file = cfg.bmc_proxy_ca});
+    power = std::make_unique<MeteredPower>(*redfish, metric_registry);
   }
   CleaningService cleaning(**store, clock, lifecycle, networks, power.get(), &agents,
                            CleaningConfig{.wipe = cfg.wipe, .boot_timeout_ms = cfg.boot_timeout_s * 1000LL});
@@ -251,6 +255,8 @@ int run(const Config& cfg) {
   });
   AdminApi api(**store, tenancy, &networks, &agents, &switches, clock, &allocations, &lifecycle, &hotpool);
   allocations.on_change([&api](const AllocationRecord& a) { api.allocation_streams().publish(a); });
+  CoordinatorMetrics metrics(metric_registry, **store, allocations, networks, &hotpool);
+  api.set_metrics([&metrics] { return metrics.exposition(); });
   bmf::coordinator::LeaseWatch lease_watch(io);
   api.on_lease_change([&lease_watch] { lease_watch.changed(); });
   allocations.on_lease_change([&lease_watch] { lease_watch.changed(); });

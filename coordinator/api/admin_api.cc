@@ -95,6 +95,7 @@ const std::vector<Route>& AdminApi::routes() {
   using A = AdminApi;
   static const std::vector<Route> kRoutes = {
       {"GET", "/healthz", Access::kPublic, &A::healthz},
+      {"GET", "/metrics", Access::kPublic, &A::metrics},
       {"POST", "/api/v1/login", Access::kPublic, &A::login},
       {"GET", "/api/v1/whoami", Access::kUser, &A::whoami},
       {"POST", "/api/v1/auth/check", Access::kService, &A::auth_check},
@@ -205,6 +206,11 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
 }
 
 ApiResponse AdminApi::healthz(RouteContext&) { return {200, R"({"status":"ok"})"}; }
+
+ApiResponse AdminApi::metrics(RouteContext&) {
+  if (!metrics_) return error_response(not_found("no metrics on this coordinator"));
+  return {200, metrics_(), {}, "text/plain; version=0.0.4"};
+}
 
 // ---- Nodes ----
 

@@ -64,9 +64,12 @@ class AdminApi {
   static const std::vector<Route>& routes();
   // Server-sent events of allocations (GET /api/v1/allocations/{id}/events); fed by the caller.
   AllocationStreams& allocation_streams() { return streams_; }
+  // GET /metrics (Prometheus text); 404 until set.
+  void set_metrics(std::function<std::string()> render) { metrics_ = std::move(render); }
 
   // Handlers (public so the route table can name them).
   ApiResponse healthz(RouteContext&);
+  ApiResponse metrics(RouteContext&);
   ApiResponse login(RouteContext&);
   ApiResponse whoami(RouteContext&);
   ApiResponse auth_check(RouteContext&);
@@ -139,6 +142,7 @@ class AdminApi {
   NodeLifecycle* lifecycle_;
   HotpoolService* hotpool_;
   AllocationStreams streams_;
+  std::function<std::string()> metrics_;
   std::function<void()> lease_changed_;
 };
 

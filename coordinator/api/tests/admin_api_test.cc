@@ -28,6 +28,7 @@ class AdminApiTest : public ApiFixture {
     node_id_ = add_node("gpu-01", {{"eth0", "Ethernet1"}});
     api_ = std::make_unique<AdminApi>(*store_, *tenancy_, networks_.get(), &dispatcher_, nullptr, clock_, allocations_.get(),
                                       lifecycle_.get(), hotpool_.get());
+    api_->set_metrics([this] { return metrics_->exposition(); });
   }
   ApiResponse get(std::string target) { return as_admin("GET", std::move(target)); }
   ApiResponse post(std::string target, std::string body) { return as_admin("POST", std::move(target), std::move(body)); }
@@ -304,6 +305,24 @@ TEST_F(AdminApiTest, AllocationEvents_CurrentStateAtOnceThenEachChange_EndsWhenF
   EXPECT_TRUE(stream->closed_);
   EXPECT_EQ(api_->allocation_streams().open_streams(), 0u);
   EXPECT_EQ(call(bob_token_, "GET", fmt::format("/api/v1/allocations/{}/events", a.id())).status, 404);
+}
+
+}  // namespace bmf::coordinator
+
+namespace bmf::coordinator {
+
+TEST_F(AdminApiTest, Metrics_NodesByStateAndClass_NoTokenNeeded_NoProjectNames) {
+  ASSERT_EQ(as_admin("PUT", "/api/v1/classes/any", "{}").status, 200);
+  ASSERT_EQ(call(alice_token_, "POST", "/api/v1/allocations", R"({"project":"team-a","count":1,"class":"any"})").status, 201);
+  auto m = call("", "GET", "/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(m.content_type, "text/plain; version=0.0.4");
+  EXPECT_NE(m.body.find("bmf_nodes{state=\"active\"} 1\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("bmf_class_nodes{class=\"any\",state=\"active\"} 1\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("bmf_allocation_seconds_count{result=\"ready\"} 1\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("bmf_allocation_stage_seconds_count{stage=\"reserved\"} 1\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("bmf_hotpool_empty{class=\"any\"} 1\n"), std::string::npos) << m.body;
+  EXPECT_EQ(m.body.find("team-a"), std::string::npos) << "site aggregates only";
 }
 
 }  // namespace bmf::coordinator

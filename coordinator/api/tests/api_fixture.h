@@ -8,6 +8,7 @@
 #include "common/proto/inventory.pb.h"
 #include "coordinator/api/admin_api.h"
 #include "coordinator/mapping/node_proto.h"
+#include "coordinator/metrics/coordinator_metrics.h"
 #include "coordinator/store/sqlite_store.h"
 #include "tests/support/temp_dir.h"
 
@@ -35,6 +36,8 @@ class ApiFixture : public ::testing::Test {
     hotpool_ = std::make_unique<HotpoolService>(*store_, clock_, *allocations_, nullptr, nullptr);
     api_ = std::make_unique<AdminApi>(*store_, *tenancy_, networks_.get(), nullptr, nullptr, clock_, allocations_.get(),
                                       lifecycle_.get(), hotpool_.get());
+    metrics_ = std::make_unique<CoordinatorMetrics>(registry_, *store_, *allocations_, *networks_, hotpool_.get());
+    api_->set_metrics([this] { return metrics_->exposition(); });
     admin_token_ = tenancy_->bootstrap_admin("root")->secret;
     admin_ = *tenancy_->authenticate_token(admin_token_);
     for (auto [user, project] : {std::pair{"alice", "team-a"}, std::pair{"bob", "team-b"}}) {
@@ -86,6 +89,8 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<CleaningService> cleaning_;
   std::unique_ptr<AllocationService> allocations_;
   std::unique_ptr<HotpoolService> hotpool_;
+  metrics::Registry registry_;
+  std::unique_ptr<CoordinatorMetrics> metrics_;
   std::unique_ptr<AdminApi> api_;
   std::string admin_token_, alice_token_, bob_token_;
   Principal admin_;

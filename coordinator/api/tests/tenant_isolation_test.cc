@@ -82,6 +82,7 @@ class TenantIsolationTest : public ApiFixture {
     const std::string attach = R"({"network":"frontend-a","project":"team-a"})";
     return {
         {"GET /healthz", {"", Expect::kPublic}},
+        {"GET /metrics", {"", Expect::kPublic}},
         {"POST /api/v1/login", {R"({"user":"alice","password":"wrong-password"})", Expect::kPublic}},
         {"GET /api/v1/whoami", {"", Expect::kListWithoutTeamA}},
         {"POST /api/v1/auth/check", {fmt::format(R"({{"user":"alice","secret":"{}"}})", alice_token_)}},
