@@ -229,8 +229,18 @@ int run(const Config& cfg) {
   SwitchSyncer switches(io, **store);
   NetconfApplier applier(io);
   NetworkService networks(**store, clock, applier, network_cfg);
-  // Operations a previous process left unfinished are closed with the reason before new ones start.
-  if (auto s = networks.recover(); !s.ok()) BMF_LOG_ERROR("OPERATIONS_RECOVERY_FAILED: {}", s.to_string());
+  // Operations a previous process left unfinished are closed with the reason before new ones start;
+  // their switches may have confirmed a change the database never took: every switch is synced
+  // back to the database (journaled operations, queued before anything new).
+  if (auto unfinished = networks.recover(); !unfinished.ok()) {
+    BMF_LOG_ERROR("OPERATIONS_RECOVERY_FAILED: {}", unfinished.status().to_string());
+  } else if (*unfinished > 0) {
+    auto all = (*store)->list_switches();
+    for (const auto& sw : all.ok() ? *all : std::vector<SwitchRecord>{}) {
+      auto op = switches.start_sync(sw.name, "coordinator");
+      BMF_LOG_WARN("SWITCH_RESYNC_AFTER_RESTART {}: {}", sw.name, op.ok() ? fmt::format("operation {}", op->id) : op.status().to_string());
+    }
+  }
   bmf::metrics::Registry metric_registry;
   std::unique_ptr<RedfishProxyPower> redfish;
   std::unique_ptr<MeteredPower> power;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/log/log.h"
+#include "common/testing/crash_point.h"
 #include "coordinator/allocation/hardware_class.h"
 #include "coordinator/mapping/node_proto.h"
 
@@ -146,6 +147,7 @@ Result<AllocationRecord> AllocationService::request(const Principal& by, const A
   for (auto n : a.nodes) lifecycle_.notify(n, NodeState::kAvailable, NodeState::kAllocated);
   if (lease_changed_) lease_changed_();
   notify(a);
+  crash_point("allocation.reserved");
 
   std::vector<std::uint64_t> warm;
   for (auto n : a.nodes) {
@@ -303,6 +305,7 @@ void AllocationService::assign(std::uint64_t id) {
   auto op = networks_.attach_many(owner, attach);
   if (!op.ok()) return fail(a, "assigned", op.status().message());
   a.operation_id = op->id;
+  crash_point("allocation.network_queued");
   stage(a, "assigning", fmt::format("network operation {}: {} port(s)", op->id, attach.size()));
   waiting_[op->id] = a.id;
   if (op->state == "succeeded" || op->state == "failed") network_done(*op);  // finished before we listened
@@ -317,6 +320,7 @@ void AllocationService::network_done(const OperationRecord& op) {
   if (!a.ok()) return;
   if (op.state != "succeeded") return fail(*a, "assigned", op.message);
   stage(*a, "assigned", fmt::format("network {}: {}", a->network, op.message));
+  crash_point("allocation.assigned");
   hand_over(*a);
 }
 
@@ -391,6 +395,7 @@ Result<AllocationRecord> AllocationService::release(const Principal& by, std::ui
   }
   if (lease_changed_) lease_changed_();
   stage(a, "releasing", fmt::format("leases of nodes {} ended", fmt::join(ended, ",")), "releasing");
+  crash_point("release.leases_ended");
   track_release(a, ended, by.actor());
   return store_.get_allocation(a.id);
 }

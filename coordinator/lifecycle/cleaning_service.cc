@@ -4,6 +4,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "common/log/log.h"
+#include "common/testing/crash_point.h"
 #include "common/proto/agent.pb.h"
 #include "common/proto/inventory.pb.h"
 
@@ -83,6 +84,7 @@ void CleaningService::release(const std::vector<std::uint64_t>& nodes, const std
 void CleaningService::ports_done(std::uint64_t node, bool ok, const std::string& detail) {
   if (!jobs_.count(node)) return;
   progress(node, "ports", ok, detail);
+  crash_point("cleaning.ports_done");
   if (!ok) return to_maintenance(node, "its ports could not go back to the provisioning network: " + detail);
   if (Status s = lifecycle_.transition(node, NodeState::kCleaning, "ports on provisioning; cleaning", "coordinator",
                                        NodeState::kReleasing);
@@ -157,6 +159,7 @@ void CleaningService::wipe(std::uint64_t node) {
 }
 
 void CleaningService::finished(std::uint64_t node, const std::string& detail) {
+  crash_point("cleaning.before_available");
   const EpochMs took = clock_.now_ms() - jobs_[node].started_ms;
   Status s = lifecycle_.transition(node, NodeState::kAvailable, fmt::format("cleaned in {} ms; {}", took, detail), "coordinator",
                                    NodeState::kCleaning);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/log/log.h"
+#include "common/testing/crash_point.h"
 #include "common/proto/inventory.pb.h"
 #include "coordinator/mapping/node_proto.h"
 
@@ -368,7 +369,8 @@ Result<OperationRecord> NetworkService::operation(const Principal& by, std::uint
   return op;
 }
 
-Status NetworkService::recover() {
+Result<std::size_t> NetworkService::recover() {
+  std::size_t unfinished = 0;
   // Operations have ids 1..N; the journal is small. Any left unfinished by a previous process never
   // reached the database (it is written last, in one transaction): fail them with the reason.
   for (std::uint64_t id = 1;; ++id) {
@@ -378,11 +380,12 @@ Status NetworkService::recover() {
       return op.status();
     }
     if (op->state == "pending" || op->state == "running") {
+      ++unfinished;
       fail(*op, "the coordinator stopped before this operation finished; the switches revert an unconfirmed change by "
                 "themselves and `bmfctl switch sync` repairs any drift");
     }
   }
-  return ok_status();
+  return unfinished;
 }
 
 Result<OperationRecord> NetworkService::start(OperationRecord op, Planner plan) {
@@ -486,6 +489,7 @@ void NetworkService::finish(Job job, PortPlan plan, std::vector<NicChange> nics,
     change.attachments.insert(change.attachments.end(), c.after.begin(), c.after.end());
   }
   change.ports = plan.port_rows;
+  crash_point("network.switches_confirmed");  // the switches have it, the database not yet
   op.state = "succeeded";
   op.stage = "done";
   op.message = fmt::format("{} port(s) on {} switch(es) configured", plan.port_rows.size(), plan.switches.size());

@@ -83,7 +83,9 @@ class NetworkService {
 
   Result<OperationRecord> operation(const Principal& by, std::uint64_t id);
   // Operations a previous process left pending/running are failed with a reason (start-up step).
-  Status recover();
+  // Fails operations a previous process left unfinished; how many there were (their switches may
+  // hold a change the database does not: the caller syncs them).
+  Result<std::size_t> recover();
   std::size_t queued() const { return queue_.size() + (busy_ ? 1 : 0); }
 
  private:
