@@ -62,6 +62,7 @@ Result<std::vector<std::uint64_t>> AllocationService::candidates(const std::stri
   if (!class_name.empty() && !hc) return not_found(fmt::format("class {} does not exist", class_name));
   BMF_ASSIGN_OR_RETURN(auto nodes, store_.list_nodes());
   BMF_ASSIGN_OR_RETURN(auto leases, store_.list_leases(true));
+  BMF_ASSIGN_OR_RETURN(auto locator, networks_.port_locator());
   std::set<std::uint64_t> leased;
   for (const auto& l : leases.leases) leased.insert(l.node_id);
   // Free nodes of the class, hot then warm, grouped by the leaf switch their first cabled NIC is on.
@@ -78,7 +79,7 @@ Result<std::vector<std::uint64_t>> AllocationService::candidates(const std::stri
     hot_free += is_hot;
     std::string leaf;
     for (const auto& nic : inv.nics()) {
-      auto port = networks_.nic_port(n.id, nic.name());
+      auto port = locator.locate(n.id, nic);
       if (port.ok()) {
         leaf = port->switch_name;
         break;
@@ -283,12 +284,14 @@ void AllocationService::assign(std::uint64_t id) {
   }
   // Each node's first cabled NIC onto the network, all in one operation.
   std::vector<AttachRequest> attach;
+  auto locator = networks_.port_locator();
+  if (!locator.ok()) return fail(a, "assigned", locator.status().message());
   for (auto node : nodes) {
     auto n = store_.get_node(node);
     proto::Inventory inv;
     if (n.ok()) (void)from_json(n->hardware_json, inv);
     for (const auto& nic : inv.nics()) {
-      if (networks_.nic_port(node, nic.name()).ok()) {
+      if (locator->locate(node, nic).ok()) {
         attach.push_back({.node_id = node, .nic = nic.name(), .network = a.network, .project = a.project});
         break;
       }

@@ -154,7 +154,7 @@ Status NetworkService::check_node_visible(const Principal& by, std::uint64_t nod
   return ok_status();
 }
 
-Result<NetworkService::NicRef> NetworkService::resolve_nic(std::uint64_t node_id, const std::string& nic) {
+Result<NetworkService::NicRef> NetworkService::resolve_nic(std::uint64_t node_id, const std::string& nic, const PortLocator* shared) {
   BMF_ASSIGN_OR_RETURN(NodeRecord node, store_.get_node(node_id));
   proto::Inventory inv;
   if (Status s = from_json(node.hardware_json, inv); !s.ok()) return data_loss(fmt::format("node {}: stored inventory unreadable", node_id));
@@ -167,23 +167,41 @@ Result<NetworkService::NicRef> NetworkService::resolve_nic(std::uint64_t node_id
   if (!found) {
     return not_found(fmt::format("node {} has no NIC '{}' (it has: {})", node_id, nic, names.empty() ? "none reported" : fmt::format("{}", fmt::join(names, ", "))));
   }
-  NicRef ref{.name = found->name()};
-  BMF_ASSIGN_OR_RETURN(auto overrides, store_.list_nic_ports());
-  for (const auto& o : overrides) {
-    if (o.node_id == node_id && o.nic == ref.name) {
-      ref.switch_name = o.switch_name;
-      ref.port = o.port;
-      return ref;
-    }
+  std::optional<PortLocator> own;
+  if (!shared) {
+    BMF_ASSIGN_OR_RETURN(auto made, port_locator());
+    own.emplace(std::move(made));
+    shared = &*own;
   }
-  const auto& lldp = found->lldp();
-  if (!found->has_lldp() || (lldp.system_name().empty() && lldp.chassis_id().empty())) {
+  BMF_ASSIGN_OR_RETURN(NicPort port, shared->locate(node_id, *found));
+  return NicRef{.name = port.nic, .switch_name = port.switch_name, .port = port.port};
+}
+
+NetworkService::PortLocator::PortLocator(std::vector<NicPortRecord> overrides, std::vector<SwitchRecord> switches)
+    : switches_(std::move(switches)) {
+  for (auto& o : overrides) overrides_[{o.node_id, o.nic}] = std::move(o);
+}
+
+Result<NetworkService::PortLocator> NetworkService::port_locator() {
+  BMF_ASSIGN_OR_RETURN(auto overrides, store_.list_nic_ports());
+  BMF_ASSIGN_OR_RETURN(auto switches, store_.list_switches());
+  return PortLocator(std::move(overrides), std::move(switches));
+}
+
+Result<NetworkService::NicPort> NetworkService::PortLocator::locate(std::uint64_t node_id, const proto::Nic& nic) const {
+  NicPort ref{.nic = nic.name()};
+  if (auto o = overrides_.find({node_id, nic.name()}); o != overrides_.end()) {
+    ref.switch_name = o->second.switch_name;
+    ref.port = o->second.port;
+    return ref;
+  }
+  const auto& lldp = nic.lldp();
+  if (!nic.has_lldp() || (lldp.system_name().empty() && lldp.chassis_id().empty())) {
     return failed_precondition(fmt::format("NIC {} of node {} has no known switch port (no LLDP neighbour heard and no port map); "
                                            "map it with `bmfctl node port-map {} {} SWITCH PORT`",
-                                           ref.name, node_id, node_id, ref.name));
+                                           ref.nic, node_id, node_id, ref.nic));
   }
-  BMF_ASSIGN_OR_RETURN(auto switches, store_.list_switches());
-  for (const auto& sw : switches) {
+  for (const auto& sw : switches_) {
     const bool by_chassis = !sw.lldp_chassis_id.empty() && lower(sw.lldp_chassis_id) == lower(lldp.chassis_id());
     if (by_chassis || (!lldp.system_name().empty() && lower(sw.name) == lower(lldp.system_name()))) {
       ref.switch_name = sw.name;
@@ -194,21 +212,27 @@ Result<NetworkService::NicRef> NetworkService::resolve_nic(std::uint64_t node_id
   }
   return failed_precondition(fmt::format("NIC {} of node {} hears switch '{}' port '{}' over LLDP, which bmf does not manage; add the "
                                          "switch or map the port with `bmfctl node port-map`",
-                                         ref.name, node_id, lldp.system_name().empty() ? lldp.chassis_id() : lldp.system_name(),
+                                         ref.nic, node_id, lldp.system_name().empty() ? lldp.chassis_id() : lldp.system_name(),
                                          lldp.port_id()));
 }
 
 Result<std::vector<NicChange>> NetworkService::plan_attach(const Principal& by, const std::vector<AttachRequest>& requests) {
   BMF_ASSIGN_OR_RETURN(auto attachments, store_.list_attachments());
+  BMF_ASSIGN_OR_RETURN(PortLocator locator, port_locator());
+  BMF_ASSIGN_OR_RETURN(auto leases, store_.list_leases(true));
+  std::map<std::uint64_t, std::string> held;  // node -> project, read once for the whole batch
+  for (const auto& l : leases.leases) held[l.node_id] = l.project;
   std::map<std::pair<std::uint64_t, std::string>, NicChange> nics;
   for (const auto& r : requests) {
-    BMF_RETURN_IF_ERROR(check_node_visible(by, r.node_id));
-    BMF_ASSIGN_OR_RETURN(std::string project, lease_project(r.node_id));
+    const std::string project = held.count(r.node_id) ? held[r.node_id] : std::string();
+    if (project.empty() || (!by.admin() && !by.member_of(project))) {
+      BMF_RETURN_IF_ERROR(check_node_visible(by, r.node_id));  // the not-found answer, worded once
+    }
     if (project.empty()) return failed_precondition(fmt::format("node {} is not leased to any project", r.node_id));
     if (!r.project.empty() && r.project != project) {
       return failed_precondition(fmt::format("node {} is not leased to project {}", r.node_id, r.project));
     }
-    BMF_ASSIGN_OR_RETURN(NicRef ref, resolve_nic(r.node_id, r.nic));
+    BMF_ASSIGN_OR_RETURN(NicRef ref, resolve_nic(r.node_id, r.nic, &locator));
     auto key = std::make_pair(r.node_id, ref.name);
     auto it = nics.find(key);
     if (it == nics.end()) {

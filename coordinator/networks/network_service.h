@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "common/clock/clock.h"
+#include "common/proto/inventory.pb.h"
 #include "coordinator/networks/switch_applier.h"
 #include "coordinator/store/store.h"
 #include "coordinator/tenancy/tenancy_service.h"
@@ -72,6 +73,18 @@ class NetworkService {
     std::string switch_name;
     std::string port;
   };
+  // Where NICs are cabled, for many nodes at once: the port maps and switches read once.
+  class PortLocator {
+   public:
+    PortLocator(std::vector<NicPortRecord> overrides, std::vector<SwitchRecord> switches);
+    // The admin's port map, else the LLDP neighbour; FAILED_PRECONDITION naming the fix.
+    Result<NicPort> locate(std::uint64_t node_id, const proto::Nic& nic) const;
+
+   private:
+    std::map<std::pair<std::uint64_t, std::string>, NicPortRecord> overrides_;
+    std::vector<SwitchRecord> switches_;
+  };
+  Result<PortLocator> port_locator();
   Result<NicPort> nic_port(std::uint64_t node_id, const std::string& nic);
   // Called on the io thread whenever an operation ends (succeeded or failed).
   void on_finished(std::function<void(const OperationRecord&)> hook) { finished_hooks_.push_back(std::move(hook)); }
@@ -99,7 +112,8 @@ class NetworkService {
     std::string switch_name;
     std::string port;
   };
-  Result<NicRef> resolve_nic(std::uint64_t node_id, const std::string& nic);
+  // `locator`: one read of the port maps and switches shared by many NICs (else read here).
+  Result<NicRef> resolve_nic(std::uint64_t node_id, const std::string& nic, const PortLocator* locator = nullptr);
   Result<std::vector<NicChange>> plan_attach(const Principal& by, const std::vector<AttachRequest>& requests);
   Result<std::vector<NicChange>> plan_detach(const DetachRequest& request, bool all_nics);
   Result<OperationRecord> start(OperationRecord op, Planner plan);
