@@ -46,8 +46,9 @@ for _ in $(seq 100); do
   [[ $(bmfctl node list | grep -c ' available ') -eq 3 ]] && break; sleep 0.1
 done
 echo; echo "== bmfctl node list"; bmfctl node list
-gpu_id=$(bmfctl node list | awk '$3 == "gpu-node" {print $1}')
-cpu_id=$(bmfctl node list | awk '$3 == "cpu-node" {print $1}')
+node_id() { bmfctl node show "$1" -o json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'; }
+gpu_id=$(node_id gpu-node)
+cpu_id=$(node_id cpu-node)
 echo; echo "== bmfctl node show $gpu_id   (the GPU node's full inventory)"; bmfctl node show "$gpu_id"
 echo; echo "== stopping the edge-node agent; after 3 missed heartbeats (1.5 s) it is unreachable"
 kill "${pids[3]}"; sleep 2
@@ -98,6 +99,9 @@ lease=$(bmfctl lease list | awk -v n="$gpu_id" '$2 == n {print $1}')
 bmfctl lease end "$lease"
 for _ in $(seq 100); do bmfctl switch ports leaf-1 | grep -q 'Ethernet1  access  20' && break; sleep 0.1; done
 bmfctl switch ports leaf-1
+echo "-- released nodes are cleaned (here: no BMC proxy for the coordinator and --wipe off) and free again:"
+for _ in $(seq 100); do bmfctl node show gpu-node | grep -q '^State: *available' && break; sleep 0.1; done
+bmfctl node show gpu-node | grep -E '^(State|State reason|Power):'
 
 echo; echo "== allocation: a hardware class, then alice asks for 1 node of it on her network; each stage as it happens"
 bmfctl class add gpu-h100x8 --gpus 8 --gpu-model H100 --rdma --min-memory-gib 1024
@@ -105,7 +109,8 @@ bmfctl class list
 as alice allocate --project team-a --count 1 --class gpu-h100x8 --network frontend
 as alice allocate --project team-a --count 2 --class gpu-h100x8 2>&1 | sed 's/^/   /' || true
 alloc=$(as alice allocation list | awk '$5 == "ready" {print $1}' | head -1)
-echo "-- alice releases allocation $alloc:"; as alice release "$alloc"
+echo "-- alice releases allocation $alloc (each stage as it happens):"; as alice release "$alloc"
+for _ in $(seq 100); do bmfctl node show gpu-node | grep -q '^State: *available' && break; sleep 0.1; done
 bmfctl lease add "$gpu_id" team-a --owner alice >/dev/null
 
 echo; echo "== 4. BMC access through bmf-bmc-proxy: tenants log in as their bmf users"

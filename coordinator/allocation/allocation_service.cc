@@ -432,7 +432,7 @@ void AllocationService::track_release(AllocationRecord a, const std::vector<std:
       if (t->ports.empty()) stage(*again, "ports_released", fmt::format("back on the provisioning network: {}", t->ports_detail));
     }
     if (p.step == "power" && t->power.erase(p.node) && t->power.empty()) {
-      stage(*again, "cleaning", fmt::format("power-cycled into discovery; {}", p.detail));
+      stage(*again, "cleaning", p.detail);
     }
     if ((p.step == "available" || p.step == "maintenance") && t->pending.erase(p.node)) {
       t->ports.erase(p.node);
@@ -461,6 +461,16 @@ Status AllocationService::recover() {
     }
   }
   return ok_status();
+}
+
+Result<LeaseRecord> AllocationService::end_lease(const Principal& by, std::uint64_t lease_id) {
+  const EpochMs now = clock_.now_ms();
+  BMF_ASSIGN_OR_RETURN(LeaseRecord ended, store_.end_lease(lease_id, now, {.time_ms = now, .actor = by.actor(), .kind = "LEASE_ENDED",
+                                                                          .message = fmt::format("lease {}", lease_id)}));
+  if (lease_changed_) lease_changed_();
+  // Ports back to provisioning, then cleaned like any released node.
+  cleaning_.release({ended.node_id}, by.actor());
+  return ended;
 }
 
 Result<std::size_t> AllocationService::expire() {

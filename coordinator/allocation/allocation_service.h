@@ -59,6 +59,8 @@ class AllocationService {
 
   Result<AllocationRecord> request(const Principal& by, const AllocationRequest& request);
   Result<AllocationRecord> release(const Principal& by, std::uint64_t id);
+  // Ends one lease (a hand-made one, or one node of an allocation); its node is released and cleaned.
+  Result<LeaseRecord> end_lease(const Principal& by, std::uint64_t lease_id);
   // Releases every lease past its end time (its whole allocation, or the lease alone); returns how many.
   Result<std::size_t> expire();
   // Boot deadlines of warm nodes being powered on (called every second).

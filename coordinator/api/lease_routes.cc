@@ -58,6 +58,13 @@ ApiResponse AdminApi::end_lease(RouteContext& ctx) {
   auto id = parse_id(ctx.params[0], "lease id");
   if (!id.ok()) return error_response(id.status());
   const EpochMs now = clock_.now_ms();
+  if (allocations_) {
+    // The node is released and cleaned (ports back to provisioning first).
+    auto ended = allocations_->end_lease(ctx.who, *id);
+    if (!ended.ok()) return error_response(ended.status());
+    lease_changed();
+    return {200, to_json(to_proto(*ended))};
+  }
   auto ended = store_.end_lease(*id, now, {.time_ms = now, .actor = ctx.who.actor(), .kind = "LEASE_ENDED",
                                            .message = fmt::format("lease {}", *id)});
   if (!ended.ok()) return error_response(ended.status());
