@@ -463,6 +463,31 @@ Status AllocationService::recover() {
   return ok_status();
 }
 
+Result<LeaseRecord> AllocationService::release_node(const Principal& by, std::uint64_t node_id) {
+  BMF_ASSIGN_OR_RETURN(auto leases, store_.list_leases(true));
+  const LeaseRecord* lease = nullptr;
+  for (const auto& l : leases.leases) {
+    if (l.node_id == node_id) lease = &l;
+  }
+  if (!lease || (!by.admin() && !by.member_of(lease->project))) return not_found(fmt::format("node {} does not exist", node_id));
+  const std::uint64_t allocation = lease->allocation_id;
+  BMF_ASSIGN_OR_RETURN(LeaseRecord ended, end_lease(by, lease->id));
+  if (allocation == 0) return ended;
+  auto a = store_.get_allocation(allocation);
+  if (!a.ok()) return ended;
+  BMF_ASSIGN_OR_RETURN(auto still, store_.list_leases(true));
+  const bool last = std::none_of(still.leases.begin(), still.leases.end(), [&](const LeaseRecord& l) { return l.allocation_id == allocation; });
+  if (last && (a->state == "ready" || a->state == "running")) {
+    flights_.erase(allocation);
+    stage(*a, "released", fmt::format("node {} released by {}: it was the last one", node_id, by.name), "released",
+          EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = "ALLOCATION_RELEASED",
+                      .message = fmt::format("allocation {}: its last node {} released", allocation, node_id)});
+  } else {
+    stage(*a, "node_released", fmt::format("node {} released by {} (being cleaned)", node_id, by.name));
+  }
+  return ended;
+}
+
 Result<LeaseRecord> AllocationService::end_lease(const Principal& by, std::uint64_t lease_id) {
   const EpochMs now = clock_.now_ms();
   BMF_ASSIGN_OR_RETURN(LeaseRecord ended, store_.end_lease(lease_id, now, {.time_ms = now, .actor = by.actor(), .kind = "LEASE_ENDED",

@@ -59,6 +59,9 @@ class AllocationService {
 
   Result<AllocationRecord> request(const Principal& by, const AllocationRequest& request);
   Result<AllocationRecord> release(const Principal& by, std::uint64_t id);
+  // A member releases one node of their project (its active lease ends; NOT_FOUND for anyone else's).
+  // When it was its allocation's last node, the allocation is released too.
+  Result<LeaseRecord> release_node(const Principal& by, std::uint64_t node_id);
   // Ends one lease (a hand-made one, or one node of an allocation); its node is released and cleaned.
   Result<LeaseRecord> end_lease(const Principal& by, std::uint64_t lease_id);
   // Releases every lease past its end time (its whole allocation, or the lease alone); returns how many.

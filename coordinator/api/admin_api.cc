@@ -7,6 +7,7 @@
 #include "common/http/query.h"
 #include "coordinator/allocation/hardware_class.h"
 #include "coordinator/api/api_util.h"
+#include "coordinator/mapping/lease_proto.h"
 #include "coordinator/mapping/node_proto.h"
 #include "coordinator/mapping/switch_proto.h"
 
@@ -120,6 +121,7 @@ const std::vector<Route>& AdminApi::routes() {
       {"POST", "/api/v1/nodes/{id}/nics/{nic}/attach", Access::kUser, &A::attach_nic},
       {"POST", "/api/v1/nodes/{id}/nics/{nic}/detach", Access::kUser, &A::detach_nic},
       {"PUT", "/api/v1/nodes/{id}/nics/{nic}/port", Access::kAdmin, &A::map_nic_port},
+      {"POST", "/api/v1/nodes/{id}/release", Access::kUser, &A::release_node},
       {"POST", "/api/v1/nodes/{id}/maintenance", Access::kAdmin, &A::enter_maintenance},
       {"DELETE", "/api/v1/nodes/{id}/maintenance", Access::kAdmin, &A::leave_maintenance},
       {"GET", "/api/v1/hotpool", Access::kAdmin, &A::get_hotpool},
@@ -285,6 +287,16 @@ proto::Node AdminApi::node_view(const NodeRecord& n, const std::vector<HardwareC
   out.set_agent_connected(dispatcher_ && dispatcher_->connected(n.id));
   if (n.state == NodeState::kAvailable && allocations_) out.set_hotpool_tier(allocations_->hot(n) ? "hot" : "warm");
   return out;
+}
+
+ApiResponse AdminApi::release_node(RouteContext& ctx) {
+  if (!allocations_) return error_response(Status(StatusCode::kUnimplemented, "no allocation service"));
+  auto id = parse_id(ctx.params[0], "node id");
+  if (!id.ok()) return error_response(id.status());
+  auto ended = allocations_->release_node(ctx.who, *id);
+  if (!ended.ok()) return error_response(ended.status());
+  lease_changed();
+  return {200, to_json(to_proto(*ended))};
 }
 
 ApiResponse AdminApi::enter_maintenance(RouteContext& ctx) {

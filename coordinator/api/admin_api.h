@@ -119,6 +119,7 @@ class AdminApi {
   ApiResponse get_allocation(RouteContext&);
   ApiResponse release_allocation(RouteContext&);
   ApiResponse allocation_events(RouteContext&);
+  ApiResponse release_node(RouteContext&);
   ApiResponse enter_maintenance(RouteContext&);
   ApiResponse leave_maintenance(RouteContext&);
   ApiResponse get_hotpool(RouteContext&);

@@ -1,5 +1,6 @@
 // bmfctl class ..., allocate, allocation list|show, release
 #include <chrono>
+#include <thread>
 
 #include "common/proto/admin.pb.h"
 #include "coordinator/cli/client.h"
@@ -111,6 +112,8 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
   alloc->add_option("--timeout", timeout_s, "seconds to follow it")->capture_default_str();
   static std::int64_t duration_s = 0;
   alloc->add_option("--duration-s", duration_s, "the nodes are released automatically after this many seconds (default: never)");
+  static unsigned wait_s = 0;
+  alloc->add_option("--wait", wait_s, "when not enough nodes are free, ask again every 2 s for this many seconds (default: refuse at once)");
   add_output(alloc);
   alloc->callback([&] {
     proto::Allocation req;
@@ -121,6 +124,15 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
     req.set_handover(handover);
     req.set_duration_s(duration_s);
     auto body = c.call("POST", "/api/v1/allocations", to_json(req));
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
+    std::string said;
+    while (!body.ok() && body.status().message().find("not enough nodes") != std::string::npos &&
+           std::chrono::steady_clock::now() < give_up) {
+      if (body.status().message() != said) std::cerr << "waiting: " << body.status().message() << std::endl;
+      said = body.status().message();
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      body = c.call("POST", "/api/v1/allocations", to_json(req));
+    }
     if (!body.ok()) return void(rc = Client::fail(body.status().message()));
     proto::Allocation a;
     (void)from_json(*body, a);
@@ -154,11 +166,26 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
     });
   });
   auto* release = app.add_subcommand(
-      "release", "release an allocation and follow it: leases end, ports back to provisioning, nodes cleaned and free again");
-  release->add_option("ALLOCATION", id, "allocation id")->required();
+      "release", "release an allocation (or --node N...: single nodes) and follow it: leases end, ports back to provisioning, "
+                 "nodes cleaned and free again");
+  static std::vector<std::uint64_t> release_nodes;
+  auto* alloc_opt = release->add_option("ALLOCATION", id, "allocation id");
+  auto* nodes_opt = release->add_option("--node", release_nodes, "release these nodes of your projects instead");
+  alloc_opt->excludes(nodes_opt);
   release->add_option("--timeout", timeout_s, "seconds to follow it")->capture_default_str();
   add_output(release);
   release->callback([&] {
+    if (!release_nodes.empty()) {
+      for (auto node : release_nodes) {
+        auto body = c.call("POST", fmt::format("/api/v1/nodes/{}/release", node));
+        if (!body.ok()) return void(rc = Client::fail(body.status().message()));
+        proto::Lease l;
+        (void)from_json(*body, l);
+        rc = c.done(*body, fmt::format("node {}: lease {} ended; its ports go back to provisioning and it is cleaned", node, l.id()));
+      }
+      return;
+    }
+    if (id == 0) return void(rc = Client::fail("release: give an ALLOCATION id, or --node N"));
     auto body = c.call("POST", fmt::format("/api/v1/allocations/{}/release", id));
     if (!body.ok()) return void(rc = Client::fail(body.status().message()));
     proto::Allocation a;

@@ -326,3 +326,22 @@ TEST_F(AdminApiTest, Metrics_NodesByStateAndClass_NoTokenNeeded_NoProjectNames) 
 }
 
 }  // namespace bmf::coordinator
+
+namespace bmf::coordinator {
+
+TEST_F(AdminApiTest, ReleaseNode_ByItsProjectsMember_TheLastOneReleasesItsAllocation) {
+  auto created = call(alice_token_, "POST", "/api/v1/allocations", R"({"project":"team-a","count":1})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  proto::Allocation a;
+  ASSERT_TRUE(from_json(created.body, a).ok());
+  EXPECT_EQ(call(bob_token_, "POST", fmt::format("/api/v1/nodes/{}/release", node_id_)).status, 404);
+  auto r = call(alice_token_, "POST", fmt::format("/api/v1/nodes/{}/release", node_id_));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto after = store_->get_allocation(a.id());
+  EXPECT_EQ(after->state, "released");
+  EXPECT_NE(after->stages.back().detail.find("it was the last one"), std::string::npos) << after->stages.back().detail;
+  EXPECT_EQ(store_->get_node(node_id_)->state, NodeState::kAvailable) << "cleaned (no power, no wipe here)";
+  EXPECT_EQ(call(alice_token_, "POST", fmt::format("/api/v1/nodes/{}/release", node_id_)).status, 404) << "no lease any more";
+}
+
+}  // namespace bmf::coordinator

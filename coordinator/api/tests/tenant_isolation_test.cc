@@ -132,6 +132,7 @@ class TenantIsolationTest : public ApiFixture {
         {"POST /api/v1/allocations", {R"({"project":"team-a","count":1})"}},
         {"GET /api/v1/allocations/{id}", {}},
         {"POST /api/v1/allocations/{id}/release", {}},
+        {"POST /api/v1/nodes/{id}/release", {}},
         {"POST /api/v1/nodes/{id}/maintenance", {R"({"reason":"mine now"})"}},
         {"DELETE /api/v1/nodes/{id}/maintenance", {}},
         {"GET /api/v1/hotpool", {}},
