@@ -65,8 +65,9 @@ Result<std::vector<std::uint64_t>> AllocationService::candidates(const std::stri
   BMF_ASSIGN_OR_RETURN(auto locator, networks_.port_locator());
   std::set<std::uint64_t> leased;
   for (const auto& l : leases.leases) leased.insert(l.node_id);
-  // Free nodes of the class, hot then warm, grouped by the leaf switch their first cabled NIC is on.
-  std::map<std::string, std::vector<std::uint64_t>> by_leaf[2];
+  // Free nodes of the class, hot then warm, grouped by the leaf switch their first cabled NIC is on,
+  // then by rail group: the switches their other cabled NICs (the GPU rails) reach.
+  std::map<std::string, std::map<std::string, std::vector<std::uint64_t>>> by_leaf[2];
   std::size_t free = 0, of_class = 0, hot_free = 0;
   for (const auto& n : nodes) {
     proto::Inventory inv;
@@ -78,20 +79,29 @@ Result<std::vector<std::uint64_t>> AllocationService::candidates(const std::stri
     const bool is_hot = hot(n);
     hot_free += is_hot;
     std::string leaf;
+    std::set<std::string> rails;
     for (const auto& nic : inv.nics()) {
       auto port = locator.locate(n.id, nic);
-      if (port.ok()) {
-        leaf = port->switch_name;
-        break;
-      }
+      if (!port.ok()) continue;
+      if (leaf.empty()) leaf = port->switch_name;
+      else rails.insert(port->switch_name);
     }
-    by_leaf[is_hot ? 0 : 1][leaf].push_back(n.id);
+    by_leaf[is_hot ? 0 : 1][leaf][fmt::format("{}", fmt::join(rails, ","))].push_back(n.id);
   }
   std::vector<std::uint64_t> out;
+  auto size_of = [](const std::map<std::string, std::vector<std::uint64_t>>& groups) {
+    std::size_t n = 0;
+    for (const auto& [g, ids] : groups) n += ids.size();
+    return n;
+  };
   for (const auto& tier : by_leaf) {
-    std::vector<std::pair<std::string, std::vector<std::uint64_t>>> leaves(tier.begin(), tier.end());
-    std::stable_sort(leaves.begin(), leaves.end(), [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
-    for (const auto& [leaf, ids] : leaves) out.insert(out.end(), ids.begin(), ids.end());
+    std::vector<std::pair<std::string, std::map<std::string, std::vector<std::uint64_t>>>> leaves(tier.begin(), tier.end());
+    std::stable_sort(leaves.begin(), leaves.end(), [&](const auto& a, const auto& b) { return size_of(a.second) > size_of(b.second); });
+    for (const auto& [leaf, groups] : leaves) {
+      std::vector<std::pair<std::string, std::vector<std::uint64_t>>> rail_groups(groups.begin(), groups.end());
+      std::stable_sort(rail_groups.begin(), rail_groups.end(), [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
+      for (const auto& [rails, ids] : rail_groups) out.insert(out.end(), ids.begin(), ids.end());
+    }
   }
   shortage = fmt::format("{}{} node(s) free ({} hot, {} warm; {} in the class, the rest leased, in maintenance, unreachable or "
                          "not yet available)",

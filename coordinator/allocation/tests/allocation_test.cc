@@ -229,3 +229,32 @@ TEST_F(AllocationTest, Release_LeasesEndPortsBackToProvisioning) {
 
 }  // namespace
 }  // namespace bmf::coordinator
+
+namespace bmf::coordinator {
+
+TEST_F(AllocationTest, Topology_WithinALeafTheSameRailGroupFirst) {
+  for (const char* rail : {"rail-a", "rail-b"}) {
+    ASSERT_TRUE(store_->save_switch({.name = rail, .address = "127.0.0.1", .username = "u", .known_hosts_file = "k", .parking_vlan = 20},
+                                    {.kind = "SWITCH_SAVED"}).ok());
+  }
+  ASSERT_TRUE(allocations_->save_class(admin_, {.name = "railed", .min_gpus = 4, .gpu_model = "B200"}).ok());
+  // Four nodes on leaf-1 whose rail NICs alternate between two rail groups: a, b, a, b.
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 4; ++i) {
+    proto::Inventory inv = gpu_inventory(4, "B200", false, 512, "leaf-1", 20 + i);
+    auto* rail = inv.add_nics();
+    rail->set_name("rail0");
+    rail->set_mac(fmt::format("02:00:00:00:99:{:02x}", i));
+    rail->mutable_lldp()->set_system_name(i % 2 ? "rail-b" : "rail-a");
+    rail->mutable_lldp()->set_port_id(fmt::format("Ethernet{}", i + 1));
+    ids.push_back(add_node(fmt::format("b{}", i), inv));
+  }
+  auto a = allocations_->request(alice_, {.project = "team-a", .count = 2, .hardware_class = "railed"});
+  ASSERT_TRUE(a.ok()) << a.status().to_string();
+  std::vector<std::uint64_t> got = a->nodes;
+  std::sort(got.begin(), got.end());
+  EXPECT_TRUE(got == (std::vector<std::uint64_t>{ids[0], ids[2]}) || got == (std::vector<std::uint64_t>{ids[1], ids[3]}))
+      << "two nodes of one rail group, not " << fmt::format("{}", fmt::join(got, ","));
+}
+
+}  // namespace bmf::coordinator
