@@ -25,6 +25,18 @@ void AllocationService::notify(const AllocationRecord& a) {
   for (const auto& hook : changed_) hook(a);
 }
 
+const proto::Inventory* AllocationService::inventory_of(const NodeRecord& n) {
+  // Parsing every inventory on every request dominated at 1,000 nodes: keep the parsed one
+  // while the stored JSON is the same (a new report replaces it).
+  auto it = inventories_.find(n.id);
+  if (it != inventories_.end() && it->second.first == n.hardware_json) return &it->second.second;
+  proto::Inventory inv;
+  if (!from_json(n.hardware_json, inv).ok()) return nullptr;
+  auto& slot = inventories_[n.id];
+  slot = {n.hardware_json, std::move(inv)};
+  return &slot.second;
+}
+
 bool AllocationService::hot(const NodeRecord& n) const {
   if (n.state != NodeState::kAvailable) return false;
   if (!power_) return true;  // bmf does not manage power here: every free node is as it is
@@ -70,8 +82,9 @@ Result<std::vector<std::uint64_t>> AllocationService::candidates(const std::stri
   std::map<std::string, std::map<std::string, std::vector<std::uint64_t>>> by_leaf[2];
   std::size_t free = 0, of_class = 0, hot_free = 0;
   for (const auto& n : nodes) {
-    proto::Inventory inv;
-    if (!from_json(n.hardware_json, inv).ok()) continue;
+    const proto::Inventory* parsed = inventory_of(n);
+    if (!parsed) continue;
+    const proto::Inventory& inv = *parsed;
     if (hc && !matches(*hc, inv)) continue;
     ++of_class;
     if (n.state != NodeState::kAvailable || leased.count(n.id) || (busy_ && busy_(n.id))) continue;

@@ -22,6 +22,9 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <unordered_map>
+
+#include "common/proto/inventory.pb.h"
 
 #include "common/clock/clock.h"
 #include "coordinator/agent_server/command_dispatcher.h"
@@ -95,6 +98,7 @@ class AllocationService {
   };
 
   Result<std::vector<std::uint64_t>> candidates(const std::string& hardware_class, std::string& shortage);
+  const proto::Inventory* inventory_of(const NodeRecord& node);
   void stage(AllocationRecord& a, const std::string& name, const std::string& detail, const std::string& state = "",
              std::optional<EventRecord> event = std::nullopt);
   void power_on(AllocationRecord& a, const std::vector<std::uint64_t>& warm);
@@ -120,6 +124,7 @@ class AllocationService {
   std::map<std::uint64_t, std::uint64_t> waiting_;  // network operation id -> allocation id
   std::map<std::uint64_t, Flight> flights_;         // allocation id -> its warm nodes booting
   std::map<std::string, Handover> handovers_;
+  std::unordered_map<std::uint64_t, std::pair<std::string, proto::Inventory>> inventories_;  // node -> (its JSON, parsed)
   std::function<bool(std::uint64_t)> busy_;
   std::function<void()> lease_changed_;
   std::vector<std::function<void(const AllocationRecord&)>> changed_;
