@@ -88,6 +88,8 @@ class AllocationService {
   void on_change(std::function<void(const AllocationRecord&)> hook) { changed_.push_back(std::move(hook)); }
   // A free node of the class that can be handed over at once: on, and its agent up.
   bool hot(const NodeRecord& node) const;
+  // The node's inventory, parsed once per report (kept while its stored JSON is unchanged); null when unreadable.
+  const proto::Inventory* inventory_of(const NodeRecord& node);
   // Expected power-on -> agent up for a class (measured, else the configured default).
   EpochMs boot_eta_ms(const std::string& hardware_class);
 
@@ -98,7 +100,6 @@ class AllocationService {
   };
 
   Result<std::vector<std::uint64_t>> candidates(const std::string& hardware_class, std::string& shortage);
-  const proto::Inventory* inventory_of(const NodeRecord& node);
   void stage(AllocationRecord& a, const std::string& name, const std::string& detail, const std::string& state = "",
              std::optional<EventRecord> event = std::nullopt);
   void power_on(AllocationRecord& a, const std::vector<std::uint64_t>& warm);

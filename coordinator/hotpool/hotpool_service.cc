@@ -48,11 +48,15 @@ Result<std::vector<HotpoolClassStatus>> HotpoolService::status() {
   BMF_ASSIGN_OR_RETURN(auto classes, store_.list_classes());
   BMF_ASSIGN_OR_RETURN(auto nodes, store_.list_nodes());
   BMF_ASSIGN_OR_RETURN(auto pools, store_.list_hotpool());
-  BMF_ASSIGN_OR_RETURN(auto allocations, store_.list_allocations());
   const EpochMs now = clock_.now_ms();
+  BMF_ASSIGN_OR_RETURN(auto allocations, store_.allocations_since(now - config_.window_ms));
   std::vector<HotpoolClassStatus> out;
-  std::vector<proto::Inventory> inventories(nodes.size());
-  for (std::size_t i = 0; i < nodes.size(); ++i) (void)from_json(nodes[i].hardware_json, inventories[i]);
+  static const proto::Inventory kNone;
+  std::vector<const proto::Inventory*> inventories(nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    inventories[i] = allocations_.inventory_of(nodes[i]);
+    if (!inventories[i]) inventories[i] = &kNone;
+  }
   for (const auto& hc : classes) {
     HotpoolClassStatus s{.hardware_class = hc.name};
     for (const auto& p : pools) {
@@ -64,7 +68,7 @@ Result<std::vector<HotpoolClassStatus>> HotpoolService::status() {
     }
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       const NodeRecord& n = nodes[i];
-      if (!matches(hc, inventories[i])) continue;
+      if (!matches(hc, *inventories[i])) continue;
       ++s.total;
       if (n.state != NodeState::kAvailable) continue;
       auto mv = moving_.find(n.id);
@@ -167,9 +171,9 @@ void HotpoolService::reconcile() {
   for (const auto& [name, s] : by_class) surplus[name] = static_cast<std::int64_t>(s.hot + s.powering_on) - s.target;
   for (const NodeRecord& n : *nodes) {
     if (n.state != NodeState::kAvailable || busy(n.id)) continue;
-    proto::Inventory inv;
-    (void)from_json(n.hardware_json, inv);
-    std::vector<std::string> mine = classes_of(*classes, inv);
+    const proto::Inventory* inv = allocations_.inventory_of(n);
+    if (!inv) continue;
+    std::vector<std::string> mine = classes_of(*classes, *inv);
     if (mine.empty()) continue;
     const bool is_hot = allocations_.hot(n);
     if (!is_hot && n.power_state != PowerState::kOn) {

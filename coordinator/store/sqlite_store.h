@@ -89,6 +89,7 @@ class SqliteStore final : public Store {
   Status save_hotpool(const HotpoolRecord& hotpool, std::optional<EventRecord> event) override;
   Result<AllocationRecord> get_allocation(std::uint64_t id) override;
   Result<std::vector<AllocationRecord>> list_allocations() override;
+  Result<std::vector<AllocationRecord>> allocations_since(EpochMs since) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<sqlite::Connection> conn) : conn_(std::move(conn)) {}

@@ -210,6 +210,19 @@ Result<AllocationRecord> SqliteStore::get_allocation(std::uint64_t id) {
   return read_allocation_details(read_allocation_row(*st));
 }
 
+Result<std::vector<AllocationRecord>> SqliteStore::allocations_since(EpochMs since) {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM allocations WHERE created_at_ms >= ? ORDER BY id",
+                                                            kAllocationColumns)));
+  st->bind(1, since);
+  std::vector<AllocationRecord> rows;
+  for (;;) {
+    BMF_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    rows.push_back(read_allocation_row(*st));
+  }
+  return rows;
+}
+
 Result<std::vector<AllocationRecord>> SqliteStore::list_allocations() {
   std::vector<AllocationRecord> rows;
   {

@@ -137,6 +137,8 @@ class Store {
   virtual Result<std::vector<HotpoolRecord>> list_hotpool() = 0;
   virtual Status save_hotpool(const HotpoolRecord& hotpool, std::optional<EventRecord> event) = 0;
   virtual Result<std::vector<AllocationRecord>> list_allocations() = 0;
+  // Rows only (no stages, no nodes) of allocations created at or after `since`: the hotpool's demand.
+  virtual Result<std::vector<AllocationRecord>> allocations_since(EpochMs since) = 0;
 };
 
 }  // namespace bmf::coordinator

@@ -9,6 +9,7 @@ ALTER TABLE nodes ADD COLUMN power_changed_at INTEGER NOT NULL DEFAULT 0;
 -- Nodes leased before 0010 are handed over.
 UPDATE nodes SET state = 'active' WHERE id IN (SELECT node_id FROM leases WHERE ended_at_ms = 0);
 CREATE INDEX nodes_state ON nodes(state);
+CREATE INDEX allocations_created ON allocations(created_at_ms);
 
 -- Per hardware class: the operator's bounds on the hot tier and what the pool saw.
 CREATE TABLE hotpool (
