@@ -285,7 +285,10 @@ proto::Node AdminApi::node_view(const NodeRecord& n, const std::vector<HardwareC
   proto::Node out = to_proto(n);
   for (const auto& c : classes_of(classes, out.hardware())) out.add_classes(c);
   out.set_agent_connected(dispatcher_ && dispatcher_->connected(n.id));
-  if (n.state == NodeState::kAvailable && allocations_) out.set_hotpool_tier(allocations_->hot(n) ? "hot" : "warm");
+  if (n.state == NodeState::kAvailable && allocations_) {
+    // hot: on with its agent up; warm: off; booting: on, its agent not (yet) up.
+    out.set_hotpool_tier(allocations_->hot(n) ? "hot" : n.power_state == PowerState::kOn ? "booting" : "warm");
+  }
   return out;
 }
 

@@ -150,7 +150,10 @@ class PowerLifecycleTest : public ::testing::Test {
   }
   int count_tier(const std::string& tier) {
     int n = 0;
-    for (const auto& [name, node] : nodes()) n += node.value("hotpoolTier", "") == tier;
+    for (const auto& [name, node] : nodes()) {
+      // warm: free and powered off as read back from the BMC (not merely without an agent).
+      n += node.value("hotpoolTier", "") == tier && (tier != "warm" || node.value("powerState", "") == "POWER_STATE_OFF");
+    }
     return n;
   }
 
@@ -218,6 +221,35 @@ TEST_F(PowerLifecycleTest, HotpoolPowersOffAndOn_WarmAllocationBootsWithEta_Rele
   EXPECT_EQ(count_tier("warm"), 1);
   std::tie(rc, out) = bmfctl("events --limit 200");
   EXPECT_NE(out.find("HOTPOOL_EMPTY"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace bmf::testing
+
+namespace bmf::testing {
+namespace {
+
+TEST_F(PowerLifecycleTest, BmcsStopAnswering_WarmNodesGoToMaintenanceWithTheReason_TheAllocationFailsAndSaysWhy) {
+  auto [rc, out] = bmfctl("hotpool set any --min 0 --max 0");
+  ASSERT_EQ(rc, 0) << out;
+  ASSERT_TRUE(eventually([&] { return count_tier("warm") == 3; }, std::chrono::seconds(15))) << bmfctl("node list").second;
+  emulator_.reset();  // every BMC gone: the proxy answers 503 for them
+  std::tie(rc, out) = bmfctl("allocate --project team-a --count 1 --class any --timeout 60");
+  EXPECT_NE(rc, 0) << out;
+  ASSERT_NE(out.find("allocation "), std::string::npos) << out << bmfctl("node list").second << coordinator_->log();
+  EXPECT_NE(out.find("powering_on"), std::string::npos) << out;
+  EXPECT_NE(out.find("power-on failed"), std::string::npos) << out;
+  EXPECT_NE(out.find("no free node replaces it"), std::string::npos) << out;
+  // Each node it tried is in maintenance with the reason; none is left allocated.
+  int maintenance = 0;
+  for (const auto& [name, node] : nodes()) {
+    EXPECT_NE(node.value("state", ""), "NODE_STATE_ALLOCATED") << name;
+    if (node.value("state", "") == "NODE_STATE_MAINTENANCE") {
+      ++maintenance;
+      EXPECT_NE(node.value("stateReason", "").find("power-on failed"), std::string::npos) << node.dump();
+    }
+  }
+  EXPECT_EQ(maintenance, 3) << "the first node and both replacements: " << bmfctl("node list").second;
 }
 
 }  // namespace
