@@ -107,8 +107,9 @@ Result<HttpResult> stream_events(Stream& stream, const Endpoint& ep, const std::
 
 }  // namespace
 
-Result<HttpResult> http_stream(const Endpoint& ep, const std::string& target, std::chrono::milliseconds timeout,
-                               const std::string& bearer, const std::function<bool(const std::string&)>& on_event) {
+// Connects (TLS verified against the CA when https://) and hands the stream to `use`.
+template <typename Use>
+Result<HttpResult> with_stream(const Endpoint& ep, std::chrono::milliseconds timeout, Use use) {
   asio::io_context io;
   asio::ip::tcp::resolver resolver(io);
   boost::system::error_code ec;
@@ -119,37 +120,7 @@ Result<HttpResult> http_stream(const Endpoint& ep, const std::string& target, st
     stream.expires_after(timeout);
     stream.connect(results, ec);
     if (ec) return unavailable(fmt::format("cannot reach coordinator at {}:{}: {}", ep.host, ep.port, ec.message()));
-    return stream_events(stream, ep, target, bearer, timeout, on_event);
-  }
-  ssl::context ctx(ssl::context::tls_client);
-  ctx.set_verify_mode(ssl::verify_peer);
-  if (ep.ca_file.empty()) ctx.set_default_verify_paths(ec);
-  else ctx.load_verify_file(ep.ca_file, ec);
-  if (ec) return invalid_argument(fmt::format("cannot load CA {}: {}", ep.ca_file.empty() ? "(system)" : ep.ca_file, ec.message()));
-  beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
-  stream.set_verify_callback(ssl::host_name_verification(ep.host));
-  SSL_set_tlsext_host_name(stream.native_handle(), ep.host.c_str());
-  beast::get_lowest_layer(stream).expires_after(timeout);
-  beast::get_lowest_layer(stream).connect(results, ec);
-  if (ec) return unavailable(fmt::format("cannot reach coordinator at {}:{}: {}", ep.host, ep.port, ec.message()));
-  stream.handshake(ssl::stream_base::client, ec);
-  if (ec) return unavailable(fmt::format("TLS with coordinator {}:{} failed: {}", ep.host, ep.port, ec.message()));
-  return stream_events(stream, ep, target, bearer, timeout, on_event);
-}
-
-Result<HttpResult> http_request(const Endpoint& ep, const std::string& method, const std::string& target,
-                                const std::string& body, std::chrono::milliseconds timeout, const std::string& bearer) {
-  asio::io_context io;
-  asio::ip::tcp::resolver resolver(io);
-  boost::system::error_code ec;
-  auto results = resolver.resolve(ep.host, ep.port, ec);
-  if (ec) return unavailable(fmt::format("cannot resolve {}: {}", ep.host, ec.message()));
-  if (!ep.tls) {
-    beast::tcp_stream stream(io);
-    stream.expires_after(timeout);
-    stream.connect(results, ec);
-    if (ec) return unavailable(fmt::format("cannot reach coordinator at {}:{}: {}", ep.host, ep.port, ec.message()));
-    auto out = exchange(stream, ep, method, target, body, bearer);
+    auto out = use(stream);
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     return out;
   }
@@ -166,9 +137,19 @@ Result<HttpResult> http_request(const Endpoint& ep, const std::string& method, c
   if (ec) return unavailable(fmt::format("cannot reach coordinator at {}:{}: {}", ep.host, ep.port, ec.message()));
   stream.handshake(ssl::stream_base::client, ec);
   if (ec) return unavailable(fmt::format("TLS with coordinator {}:{} failed: {}", ep.host, ep.port, ec.message()));
-  auto out = exchange(stream, ep, method, target, body, bearer);
+  auto out = use(stream);
   stream.shutdown(ec);
   return out;
+}
+
+Result<HttpResult> http_stream(const Endpoint& ep, const std::string& target, std::chrono::milliseconds timeout,
+                               const std::string& bearer, const std::function<bool(const std::string&)>& on_event) {
+  return with_stream(ep, timeout, [&](auto& stream) { return stream_events(stream, ep, target, bearer, timeout, on_event); });
+}
+
+Result<HttpResult> http_request(const Endpoint& ep, const std::string& method, const std::string& target,
+                                const std::string& body, std::chrono::milliseconds timeout, const std::string& bearer) {
+  return with_stream(ep, timeout, [&](auto& stream) { return exchange(stream, ep, method, target, body, bearer); });
 }
 
 }  // namespace bmf::cli

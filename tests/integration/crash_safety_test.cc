@@ -5,11 +5,8 @@
 // releasing, no node left allocated/releasing/cleaning, no node in two leases, every
 // active node's lease belongs to a ready allocation, and the real netconfd switch holds
 // exactly what the database says (a sync finds nothing to change).
-#include <arpa/inet.h>
 #include <fmt/core.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -23,18 +20,6 @@ namespace {
 const std::string kBuild = BMF_BUILD_DIR;
 const std::string kSource = BMF_SOURCE_DIR;
 
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 class CrashSafetyTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -44,8 +29,8 @@ class CrashSafetyTest : public ::testing::Test {
     std::ofstream(path("password")) << NetconfdPeer::kPassword << "\n";
     std::ofstream(path("token")) << "lab-token\n";
     init_coordinator_admin(path("state"));
-    agent_port_ = free_port();
-    api_port_ = free_port();
+    agent_port_ = free_loopback_port();
+    api_port_ = free_loopback_port();
     api_ = fmt::format("http://127.0.0.1:{}", api_port_);
     start_coordinator("");
     for (const char* machine : {"gpu-node", "cpu-node"}) {

@@ -1,10 +1,7 @@
 // The coordinator's /metrics, scraped by a real Prometheus (Debian's package) on
 // loopback, and read back through Prometheus' query API.
-#include <arpa/inet.h>
 #include <fmt/core.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -19,18 +16,6 @@ namespace {
 
 const std::string kBuild = BMF_BUILD_DIR;
 const std::string kSource = BMF_SOURCE_DIR;
-
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 TEST(MetricsPrometheus, RealPrometheusScrapesTheCoordinator_NodesByStateThroughItsQueryApi) {
   if (access("/usr/bin/prometheus", X_OK) != 0) GTEST_SKIP() << "prometheus not installed (scripts/setup.sh installs it)";
@@ -65,7 +50,7 @@ TEST(MetricsPrometheus, RealPrometheusScrapesTheCoordinator_NodesByStateThroughI
   auto [rc, lint] = run_command(fmt::format("curl -sf http://127.0.0.1:{}/metrics | promtool check metrics 2>&1", api_port));
   EXPECT_EQ(rc, 0) << lint;
 
-  const std::uint16_t prom_port = free_port();
+  const std::uint16_t prom_port = free_loopback_port();
   std::ofstream(path("prometheus.yml")) << fmt::format(
       "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: bmf-coordinator\n"
       "    static_configs:\n      - targets: ['127.0.0.1:{}']\n",

@@ -3,11 +3,8 @@
 // each node's bmf-agent. The hotpool powers nodes off and on through it, an allocation of a
 // warm node powers it on with the ETA and waits for its agent, and a release power-cycles the
 // node into "discovery" (network boot once) before it is free again.
-#include <arpa/inet.h>
 #include <fmt/core.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -26,25 +23,13 @@ const std::string kSource = BMF_SOURCE_DIR;
 const std::string kBmfctl = kBuild + "/coordinator/cli/bmfctl";
 const std::vector<std::string> kMachines = {"cpu-node", "gpu-node", "edge-node"};
 
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 class PowerLifecycleTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (access("/usr/bin/curl", X_OK) != 0) GTEST_SKIP() << "curl not installed";
     std::ofstream(path("token")) << "lab-token\n";
     init_coordinator_admin(path("state"));
-    const std::uint16_t proxy_port = free_port();
+    const std::uint16_t proxy_port = free_loopback_port();
     coordinator_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{kBuild + "/coordinator/bmf-coordinator", "--state-dir", path("state"), "--agent-listen",
                                  "127.0.0.1:0", "--api-listen", "127.0.0.1:0", "--enrollment-token-file", path("token"),

@@ -93,11 +93,11 @@ class NetconfdPeer {
  private:
   void start(const std::string& target, std::uint16_t fixed_port = 0) {
     target_ = target;
-    // sshd first: if another test grabbed the port between free_port() and bind,
+    // sshd first: if another test grabbed the port between free_loopback_port() and bind,
     // our sshd exits and we try another port (a live port alone proves nothing).
     const std::string sock = d_ + "/ncxserver.sock";
     for (int attempt = 0; attempt < 10 && !sshd_; ++attempt) {
-      port_ = fixed_port ? fixed_port : free_port();
+      port_ = fixed_port ? fixed_port : free_loopback_port();
       std::ofstream(d_ + "/sshd_config") << fmt::format(
           "ListenAddress 127.0.0.1\nPort {0}\nHostKey {1}/ssh_host_ed25519_key\nHostKey {1}/ssh_host_ecdsa_key\n"
           "HostKey {1}/ssh_host_rsa_key\nPidFile {1}/sshd.pidfile\nPasswordAuthentication yes\n"
@@ -125,17 +125,6 @@ class NetconfdPeer {
     }
   }
 
-  static std::uint16_t free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-    socklen_t len = sizeof(a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-  }
   bool port_open() const {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};

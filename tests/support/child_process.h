@@ -1,9 +1,12 @@
 #pragma once
 // A child process a test starts and owns: stdout+stderr go to a log file, and
 // the test stops it by its own PID only (never by name).
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,6 +86,19 @@ class ChildProcess {
 };
 
 // Runs a command to completion; returns its exit code and stdout.
+// A loopback TCP port nobody listens on right now (the kernel's pick; a peer may still take it first).
+inline std::uint16_t free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
 inline std::pair<int, std::string> run_command(const std::string& command) {
   std::string out;
   FILE* p = ::popen(command.c_str(), "r");
