@@ -12,6 +12,8 @@ packages=(
   # tests
   libgtest-dev libgmock-dev iproute2 procps util-linux mount lldpd clang libclang-rt-14-dev
   netconfd openssh-server python3-ncclient python3-sushy redfishtool curl prometheus
+  # the lab (tests/lab/bmf-lab): a real SLURM per project, and traffic checks
+  slurmd slurmctld slurm-client munge iputils-ping
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -90,6 +90,12 @@ const std::map<std::string, Option>& options() {
                         }}},
       {"allow-wipe", {false, "obey the coordinator's wipe command (the discovery image only: it erases disks)",
                       [](AgentConfig& c, const std::string&) { c.allow_wipe = true; return ok_status(); }}},
+      {"state-dir", {true, "where the agent keeps what it runs for a handover (munge key, slurmd spool); default /var/lib/bmf-agent",
+                     [](AgentConfig& c, const std::string& v) {
+                       if (v.empty() || v[0] != '/') return invalid_argument("--state-dir: expected an absolute path");
+                       c.state_dir = v;
+                       return ok_status();
+                     }}},
       {"log-level", {true, "error, warn, info (default) or debug",
                      [](AgentConfig& c, const std::string& v) {
                        return one_of(c.log_level, "log-level", v, {"error", "warn", "info", "debug"});

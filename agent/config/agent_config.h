@@ -26,7 +26,8 @@ struct AgentConfig {
   std::uint32_t backoff_initial_ms = 250;
   std::uint32_t backoff_max_ms = 30'000;
   std::uint32_t lldp_wait_ms = 3000;      // listen for LLDP this long on up NICs (live hosts only; 0: skip)
-  bool allow_wipe = false;                // obey "wipe" commands (set in the discovery image only)
+  bool allow_wipe = false;
+  std::string state_dir = "/var/lib/bmf-agent";  // handover state: munge key, slurmd's files                // obey "wipe" commands (set in the discovery image only)
   std::string log_level = "info";
   std::string output = "text";            // inventory: text, json, pb
 };
