@@ -16,6 +16,7 @@
 #include <cstdlib>
 
 #include "agent/config/agent_config.h"
+#include "agent/handover/slurm_node.h"
 #include "agent/inventory/collector.h"
 #include "agent/inventory/link_monitor.h"
 #include "agent/inventory/inventory_json.h"
@@ -102,6 +103,18 @@ bmf::proto::CommandResult run_command(const Config& cfg, const bmf::proto::Comma
     r.set_success(report.status.ok());
     r.set_message(report.summary());
     r.set_payload(report.to_proto().SerializeAsString());
+  } else if (cmd.kind() == "slurm-join" || cmd.kind() == "slurm-leave") {
+    static bmf::agent::SlurmNode slurm({.state_dir = cfg.state_dir + "/slurm"});  // worker thread only
+    bmf::Result<std::string> done = bmf::invalid_argument("unreadable " + cmd.kind() + " payload");
+    if (cmd.kind() == "slurm-join") {
+      bmf::proto::SlurmJoin join;
+      if (join.ParseFromString(cmd.payload())) done = slurm.join(join);
+    } else {
+      bmf::proto::SlurmLeave leave;
+      if (leave.ParseFromString(cmd.payload())) done = slurm.leave(leave);
+    }
+    r.set_success(done.ok());
+    r.set_message(done.ok() ? *done : done.status().to_string());
   } else {
     r.set_success(false);
     r.set_message("unsupported command kind '" + cmd.kind() + "'");
