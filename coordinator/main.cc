@@ -24,6 +24,7 @@
 #include "coordinator/api/admin_api.h"
 #include "coordinator/api/lease_watch.h"
 #include "coordinator/allocation/allocation_service.h"
+#include "coordinator/handover/slurm_service.h"
 #include "coordinator/hotpool/hotpool_service.h"
 #include "coordinator/networks/network_service.h"
 #include "coordinator/tenancy/tenancy_service.h"
@@ -60,6 +61,8 @@ struct Config {
   std::string wipe = "off";          // off | discard | zero
   std::uint32_t boot_timeout_s = 600;
   std::uint32_t boot_eta_s = 300;
+  std::uint32_t slurm_join_timeout_s = 60;
+  std::uint32_t slurm_drain_timeout_s = 30;
 };
 
 struct InitConfig {
@@ -254,6 +257,10 @@ int run(const Config& cfg) {
                            CleaningConfig{.wipe = cfg.wipe, .boot_timeout_ms = cfg.boot_timeout_s * 1000LL});
   AllocationService allocations(**store, clock, networks, lifecycle, cleaning, power.get(), &agents,
                                 AllocationConfig{.boot_eta_ms = cfg.boot_eta_s * 1000LL, .boot_timeout_ms = cfg.boot_timeout_s * 1000LL});
+  // Handover "slurm": nodes join the project's SLURM cluster through their agents, and leave it on release.
+  SlurmService slurm(**store, clock, networks, allocations, agents,
+                     SlurmConfig{.join_timeout_ms = cfg.slurm_join_timeout_s * 1000U, .drain_timeout_ms = cfg.slurm_drain_timeout_s * 1000U});
+  cleaning.set_held([&allocations](std::uint64_t node) { return allocations.leaving(node); });
   // Allocations a previous process left half-done are rolled back, releases resumed, before cleaning looks.
   if (auto s = allocations.recover(); !s.ok()) BMF_LOG_ERROR("ALLOCATIONS_RECOVERY_FAILED: {}", s.to_string());
   cleaning.reconcile();
@@ -267,6 +274,7 @@ int run(const Config& cfg) {
   allocations.on_change([&api](const AllocationRecord& a) { api.allocation_streams().publish(a); });
   CoordinatorMetrics metrics(metric_registry, **store, allocations, networks, &hotpool);
   api.set_metrics([&metrics] { return metrics.exposition(); });
+  api.set_slurm(&slurm);
   bmf::coordinator::LeaseWatch lease_watch(io);
   api.on_lease_change([&lease_watch] { lease_watch.changed(); });
   allocations.on_lease_change([&lease_watch] { lease_watch.changed(); });
@@ -302,6 +310,7 @@ int run(const Config& cfg) {
       if (!released.ok()) BMF_LOG_ERROR("LEASE_EXPIRY_FAILED: {}", released.status().to_string());
       else if (*released > 0) BMF_LOG_INFO("LEASES_EXPIRED count={}", *released);
       allocations.tick();
+      slurm.tick();
       cleaning.reconcile();
       hotpool.reconcile();
       schedule_expiry();
@@ -372,6 +381,10 @@ int main(int argc, char** argv) {
   app.add_option("--boot-eta-s", cfg.boot_eta_s, "expected boot time of a class not yet measured (shown as the ETA)")
       ->check(CLI::Range(1u, 24u * 3600))
       ->capture_default_str();
+  app.add_option("--slurm-join-timeout-s", cfg.slurm_join_timeout_s, "handover slurm: until a node is idle in slurmctld")
+      ->check(CLI::Range(1u, 3600u))->capture_default_str();
+  app.add_option("--slurm-drain-timeout-s", cfg.slurm_drain_timeout_s, "handover slurm: a released node's jobs get this long to finish")
+      ->check(CLI::Range(0u, 86400u))->capture_default_str();
   app.add_option("--session-hours", cfg.session_hours, "how long a password login lasts")
       ->check(CLI::Range(1u, 24u * 30))
       ->capture_default_str();

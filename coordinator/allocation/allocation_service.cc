@@ -136,8 +136,9 @@ void AllocationService::stage(AllocationRecord& a, const std::string& name, cons
   notify(a);
 }
 
-Result<AllocationRecord> AllocationService::request(const Principal& by, const AllocationRequest& r) {
+Result<AllocationRecord> AllocationService::request(const Principal& by, const AllocationRequest& asked) {
   const EpochMs t0 = clock_.now_ms();
+  AllocationRequest r = asked;
   if (!by.admin() && !by.member_of(r.project)) return not_found(fmt::format("project {} does not exist", r.project));
   if (r.count < 1 || r.count > 10'000) return invalid_argument(fmt::format("count must be 1..10000, got {}", r.count));
   if (r.duration_s < 0 || r.duration_s > 10LL * 365 * 86400) {
@@ -149,6 +150,7 @@ Result<AllocationRecord> AllocationService::request(const Principal& by, const A
     return Status(StatusCode::kUnimplemented, fmt::format("handover '{}' is not available on this coordinator (it has: {})",
                                                           r.handover, fmt::join(names, ", ")));
   }
+  if (r.handover != "none" && handovers_[r.handover].prepare) BMF_RETURN_IF_ERROR(handovers_[r.handover].prepare(by, r));
   if (!r.network.empty()) BMF_RETURN_IF_ERROR(networks_.find(by, r.network, r.project).status());
   std::string shortage;
   BMF_ASSIGN_OR_RETURN(auto picks, candidates(r.hardware_class, shortage));
@@ -356,7 +358,7 @@ void AllocationService::hand_over(AllocationRecord& a) {
   if (it == handovers_.end()) return fail(a, "handing_over", fmt::format("handover '{}' is not available", a.handover));
   stage(a, "handing_over", a.handover);
   const std::uint64_t id = a.id;
-  it->second(a, [this, id, alive = alive_](Status st) {
+  it->second.join(a, [this, id, alive = alive_](Status st) {
     if (!*alive) return;
     auto again = store_.get_allocation(id);
     if (!again.ok() || again->state != "running") return;
@@ -401,7 +403,27 @@ void AllocationService::fail(AllocationRecord& a, const std::string& step, const
   stage(a, "failed", a.message, "failed",
         EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "ALLOCATION_FAILED",
                     .message = fmt::format("allocation {}: {}", a.id, a.message)});
-  if (!ended.empty()) cleaning_.release(ended, "coordinator");
+  if (ended.empty()) return;
+  if (step != "handing_over") return cleaning_.release(ended, "coordinator");
+  leave_then(a, ended, [this, ended] { cleaning_.release(ended, "coordinator"); });
+}
+
+void AllocationService::leave_then(const AllocationRecord& a, const std::vector<std::uint64_t>& nodes, std::function<void()> then) {
+  auto it = handovers_.find(a.handover);
+  if (a.handover == "none" || it == handovers_.end() || !it->second.leave || nodes.empty()) return then();
+  const std::uint64_t id = a.id;
+  const std::string handover = a.handover;
+  leaving_.insert(nodes.begin(), nodes.end());
+  it->second.leave(a, nodes, [this, id, handover, nodes, then = std::move(then), alive = alive_](Status st) {
+    if (!*alive) return;
+    for (auto n : nodes) leaving_.erase(n);
+    if (!st.ok()) BMF_LOG_WARN("HANDOVER_LEAVE_FAILED allocation={} handover={}: {}", id, handover, st.to_string());
+    auto again = store_.get_allocation(id);
+    if (again.ok() && again->state == "releasing") {
+      stage(*again, "left", st.ok() ? fmt::format("out of {}", handover) : fmt::format("{} leave failed: {}", handover, st.message()));
+    }
+    then();
+  });
 }
 
 Result<AllocationRecord> AllocationService::release(const Principal& by, std::uint64_t id) {
@@ -422,7 +444,12 @@ Result<AllocationRecord> AllocationService::release(const Principal& by, std::ui
   if (lease_changed_) lease_changed_();
   stage(a, "releasing", fmt::format("leases of nodes {} ended", fmt::join(ended, ",")), "releasing");
   crash_point("release.leases_ended");
-  track_release(a, ended, by.actor());
+  if (a.handover != "none") stage(a, "leaving", fmt::format("{}: nodes {}", a.handover, fmt::join(ended, ",")));
+  const std::string actor = by.actor();
+  leave_then(a, ended, [this, id = a.id, ended, actor] {
+    auto again = store_.get_allocation(id);
+    if (again.ok()) track_release(*again, ended, actor);
+  });
   return store_.get_allocation(a.id);
 }
 
@@ -516,8 +543,14 @@ Result<LeaseRecord> AllocationService::end_lease(const Principal& by, std::uint6
   BMF_ASSIGN_OR_RETURN(LeaseRecord ended, store_.end_lease(lease_id, now, {.time_ms = now, .actor = by.actor(), .kind = "LEASE_ENDED",
                                                                           .message = fmt::format("lease {}", lease_id)}));
   if (lease_changed_) lease_changed_();
-  // Ports back to provisioning, then cleaned like any released node.
-  cleaning_.release({ended.node_id}, by.actor());
+  // Out of its handover (an allocation's node), then ports back to provisioning and cleaned like any released node.
+  auto a = ended.allocation_id ? store_.get_allocation(ended.allocation_id) : Result<AllocationRecord>(not_found(""));
+  const std::string actor = by.actor();
+  if (a.ok()) {
+    leave_then(*a, {ended.node_id}, [this, node = ended.node_id, actor] { cleaning_.release({node}, actor); });
+  } else {
+    cleaning_.release({ended.node_id}, actor);
+  }
   return ended;
 }
 

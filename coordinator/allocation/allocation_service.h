@@ -51,8 +51,15 @@ struct AllocationConfig {
   EpochMs boot_timeout_ms = 600'000;  // after which it goes to maintenance and is replaced
 };
 
-// A handover plugs in here: given the ready-to-hand nodes, it calls `done` once (on the io thread).
-using Handover = std::function<void(const AllocationRecord&, std::function<void(Status)> done)>;
+// A handover plugs in here (slurm: coordinator/handover). Each call reports once, on the io thread.
+struct Handover {
+  // At request time: refuse early (e.g. the project has no cluster) and fill defaults (its network).
+  std::function<Status(const Principal&, AllocationRequest&)> prepare;
+  // The nodes are assigned: hand them over; `done` when every node is in (or the first failure).
+  std::function<void(const AllocationRecord&, std::function<void(Status)> done)> join;
+  // Before nodes are released (or rolled back after a failed join): take them out again.
+  std::function<void(const AllocationRecord&, const std::vector<std::uint64_t>& nodes, std::function<void(Status)> done)> leave;
+};
 
 class AllocationService {
  public:
@@ -88,6 +95,8 @@ class AllocationService {
   void on_change(std::function<void(const AllocationRecord&)> hook) { changed_.push_back(std::move(hook)); }
   // A free node of the class that can be handed over at once: on, and its agent up.
   bool hot(const NodeRecord& node) const;
+  // A released node its handover is still taking out (cleaning waits for it).
+  bool leaving(std::uint64_t node) const { return leaving_.count(node) > 0; }
   // The node's inventory, parsed once per report (kept while its stored JSON is unchanged); null when unreadable.
   const proto::Inventory* inventory_of(const NodeRecord& node);
   // Expected power-on -> agent up for a class (measured, else the configured default).
@@ -110,6 +119,8 @@ class AllocationService {
   void hand_over(AllocationRecord& a);
   void ready(AllocationRecord& a);
   void fail(AllocationRecord& a, const std::string& step, const std::string& why);
+  // The allocation's handover leave for these nodes (none: at once), then `then`.
+  void leave_then(const AllocationRecord& a, const std::vector<std::uint64_t>& nodes, std::function<void()> then);
   void track_release(AllocationRecord a, const std::vector<std::uint64_t>& nodes, const std::string& actor);
   void on_agent(const AgentEvent& e);
   void notify(const AllocationRecord& a);
@@ -125,6 +136,7 @@ class AllocationService {
   std::map<std::uint64_t, std::uint64_t> waiting_;  // network operation id -> allocation id
   std::map<std::uint64_t, Flight> flights_;         // allocation id -> its warm nodes booting
   std::map<std::string, Handover> handovers_;
+  std::set<std::uint64_t> leaving_;
   std::unordered_map<std::uint64_t, std::pair<std::string, proto::Inventory>> inventories_;  // node -> (its JSON, parsed)
   std::function<bool(std::uint64_t)> busy_;
   std::function<void()> lease_changed_;

@@ -127,6 +127,9 @@ const std::vector<Route>& AdminApi::routes() {
       {"GET", "/api/v1/hotpool", Access::kAdmin, &A::get_hotpool},
       {"GET", "/api/v1/allocations/{id}/events", Access::kUser, &A::allocation_events},
       {"PUT", "/api/v1/hotpool/{name}", Access::kAdmin, &A::set_hotpool},
+      {"GET", "/api/v1/slurm-clusters", Access::kUser, &A::list_slurm_clusters},
+      {"POST", "/api/v1/slurm-clusters", Access::kUser, &A::create_slurm_cluster},
+      {"DELETE", "/api/v1/slurm-clusters/{name}", Access::kUser, &A::delete_slurm_cluster},
       {"POST", "/api/v1/attachments", Access::kUser, &A::attach_batch},
       {"GET", "/api/v1/events", Access::kUser, &A::list_events},
       {"GET", "/api/v1/switches", Access::kAdmin, &A::list_switches},
@@ -352,6 +355,45 @@ ApiResponse AdminApi::get_hotpool(RouteContext&) {
     c->set_total(s.total);
   }
   return {200, to_json(list)};
+}
+
+namespace {
+proto::SlurmCluster slurm_view(const SlurmClusterRecord& c) {
+  proto::SlurmCluster out;
+  out.set_name(c.name);
+  out.set_project(c.project);
+  out.set_controller(c.controller);
+  out.set_partition(c.partition);
+  out.set_network(c.network);
+  if (c.created_at_ms) out.set_created_at(format_rfc3339(c.created_at_ms));
+  return out;
+}
+}  // namespace
+
+ApiResponse AdminApi::list_slurm_clusters(RouteContext& ctx) {
+  if (!slurm_) return error_response(Status(StatusCode::kUnimplemented, "no SLURM handover on this coordinator"));
+  auto all = slurm_->list(ctx.who);
+  if (!all.ok()) return error_response(all.status());
+  proto::SlurmClusterList list;
+  for (const auto& c : *all) *list.add_clusters() = slurm_view(c);
+  return {200, to_json(list)};
+}
+
+ApiResponse AdminApi::create_slurm_cluster(RouteContext& ctx) {
+  if (!slurm_) return error_response(Status(StatusCode::kUnimplemented, "no SLURM handover on this coordinator"));
+  auto body = body_as<proto::SlurmCluster>(ctx.request, "SlurmCluster");
+  if (!body.ok()) return error_response(body.status());
+  auto made = slurm_->add(ctx.who, SlurmClusterRecord{.name = body->name(), .project = body->project(), .controller = body->controller(),
+                                                      .munge_key = body->munge_key(), .partition = body->partition(),
+                                                      .network = body->network()});
+  if (!made.ok()) return error_response(made.status());
+  return {201, to_json(slurm_view(*made))};
+}
+
+ApiResponse AdminApi::delete_slurm_cluster(RouteContext& ctx) {
+  if (!slurm_) return error_response(Status(StatusCode::kUnimplemented, "no SLURM handover on this coordinator"));
+  if (Status s = slurm_->remove(ctx.who, ctx.params[0]); !s.ok()) return error_response(s);
+  return {204, ""};
 }
 
 ApiResponse AdminApi::set_hotpool(RouteContext& ctx) {

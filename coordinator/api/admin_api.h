@@ -18,6 +18,7 @@
 #include "coordinator/agent_server/command_dispatcher.h"
 #include "coordinator/allocation/allocation_service.h"
 #include "coordinator/api/allocation_streams.h"
+#include "coordinator/handover/slurm_service.h"
 #include "coordinator/hotpool/hotpool_service.h"
 #include "coordinator/lifecycle/node_lifecycle.h"
 #include "coordinator/networks/network_service.h"
@@ -123,6 +124,9 @@ class AdminApi {
   ApiResponse enter_maintenance(RouteContext&);
   ApiResponse leave_maintenance(RouteContext&);
   ApiResponse get_hotpool(RouteContext&);
+  ApiResponse list_slurm_clusters(RouteContext&);
+  ApiResponse create_slurm_cluster(RouteContext&);
+  ApiResponse delete_slurm_cluster(RouteContext&);
   ApiResponse set_hotpool(RouteContext&);
 
  private:
@@ -142,6 +146,12 @@ class AdminApi {
   AllocationService* allocations_;
   NodeLifecycle* lifecycle_;
   HotpoolService* hotpool_;
+  SlurmService* slurm_ = nullptr;
+
+ public:
+  void set_slurm(SlurmService* slurm) { slurm_ = slurm; }
+
+ private:
   AllocationStreams streams_;
   std::function<std::string()> metrics_;
   std::function<void()> lease_changed_;

@@ -79,5 +79,6 @@ void add_network_commands(CLI::App& app, Client& client, int& rc);
 void add_allocation_commands(CLI::App& app, Client& client, int& rc);
 // After the "node" subcommand exists (adds node maintenance).
 void add_lifecycle_commands(CLI::App& app, Client& client, int& rc);
+void add_slurm_commands(CLI::App& app, Client& client, int& rc);
 
 }  // namespace bmf::cli

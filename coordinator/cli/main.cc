@@ -138,6 +138,7 @@ int main(int argc, char** argv) {
   bmf::cli::add_network_commands(app, client, rc);
   bmf::cli::add_allocation_commands(app, client, rc);
   bmf::cli::add_lifecycle_commands(app, client, rc);
+  bmf::cli::add_slurm_commands(app, client, rc);
 
   try {
     app.parse(argc, argv);

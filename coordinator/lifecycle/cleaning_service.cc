@@ -191,7 +191,10 @@ void CleaningService::reconcile() {
   if (!nodes.ok()) return;
   std::vector<std::uint64_t> orphans;
   for (const auto& n : *nodes) {
-    if ((n.state == NodeState::kReleasing || n.state == NodeState::kCleaning) && !jobs_.count(n.id)) orphans.push_back(n.id);
+    if ((n.state == NodeState::kReleasing || n.state == NodeState::kCleaning) && !jobs_.count(n.id) &&
+        !(held_ && held_(n.id))) {
+      orphans.push_back(n.id);
+    }
   }
   if (!orphans.empty()) {
     BMF_LOG_INFO("CLEANING_RESUMED nodes={}", fmt::join(orphans, ","));

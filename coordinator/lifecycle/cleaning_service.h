@@ -53,12 +53,15 @@ class CleaningService {
   // Takes up releasing/cleaning nodes nobody works on (a restart, a lease ended by hand) and
   // sends nodes whose step overran its timeout to maintenance. Called every second.
   void reconcile();
+  // Released nodes another step still holds (a handover taking them out): not resumed by reconcile().
+  void set_held(std::function<bool(std::uint64_t)> held) { held_ = std::move(held); }
 
   bool busy(std::uint64_t node) const { return jobs_.count(node) > 0; }
   std::size_t in_progress() const { return jobs_.size(); }
   const CleaningConfig& config() const { return config_; }
 
  private:
+  std::function<bool(std::uint64_t)> held_;
   enum class Step { kPorts, kPower, kBooting, kWiping };
   struct Job {
     Step step = Step::kPorts;

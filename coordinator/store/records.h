@@ -234,7 +234,6 @@ struct NetworkChange {
   std::vector<AttachmentRecord> attachments;                // their attachments afterwards
   std::vector<SwitchPortRecord> ports;                      // desired port config afterwards
 };
-
 }  // namespace bmf::coordinator
 
 namespace bmf::coordinator {
@@ -283,6 +282,17 @@ struct HotpoolRecord {
   std::int64_t max_hot = -1;  // -1: no upper bound
   EpochMs last_empty_at_ms = 0;
   std::int64_t boot_ms = 0;   // measured power-on -> agent registered (moving average; 0: not measured yet)
+};
+
+// A project's SLURM cluster (handover "slurm").
+struct SlurmClusterRecord {
+  std::string name;
+  std::string project;
+  std::string controller;   // HOST:PORT of slurmctld, as the nodes reach it
+  std::string munge_key;    // raw bytes; never leaves the coordinator except to the project's nodes
+  std::string partition;
+  std::string network;      // where its nodes go when an allocation names no network
+  EpochMs created_at_ms = 0;
 };
 
 }  // namespace bmf::coordinator

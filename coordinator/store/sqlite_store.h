@@ -86,6 +86,9 @@ class SqliteStore final : public Store {
                                                           const std::vector<std::uint64_t>& candidates, std::uint32_t count,
                                                           EventRecord event) override;
   Result<std::vector<HotpoolRecord>> list_hotpool() override;
+  Status insert_slurm_cluster(const SlurmClusterRecord& cluster, EventRecord event) override;
+  Result<std::vector<SlurmClusterRecord>> list_slurm_clusters() override;
+  Status remove_slurm_cluster(const std::string& name, EventRecord event) override;
   Status save_hotpool(const HotpoolRecord& hotpool, std::optional<EventRecord> event) override;
   Result<AllocationRecord> get_allocation(std::uint64_t id) override;
   Result<std::vector<AllocationRecord>> list_allocations() override;

@@ -135,6 +135,10 @@ class Store {
 
   // ---- Hotpool (migration 0010) ----
   virtual Result<std::vector<HotpoolRecord>> list_hotpool() = 0;
+  // SLURM clusters: ALREADY_EXISTS for a taken name; NOT_FOUND when removing an unknown one.
+  virtual Status insert_slurm_cluster(const SlurmClusterRecord& cluster, EventRecord event) = 0;
+  virtual Result<std::vector<SlurmClusterRecord>> list_slurm_clusters() = 0;
+  virtual Status remove_slurm_cluster(const std::string& name, EventRecord event) = 0;
   virtual Status save_hotpool(const HotpoolRecord& hotpool, std::optional<EventRecord> event) = 0;
   virtual Result<std::vector<AllocationRecord>> list_allocations() = 0;
   // Rows only (no stages, no nodes) of allocations created at or after `since`: the hotpool's demand.
