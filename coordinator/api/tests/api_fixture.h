@@ -2,6 +2,7 @@
 // A coordinator API over a real SQLite store with the real services, a bootstrap
 // admin, two tenants (alice in team-a, bob in team-b) and a recording switch
 // applier (real switches are in tests/integration). Requests carry a bearer token.
+#include "tests/support/fake_agents.h"
 #include <fmt/core.h>
 #include <gtest/gtest.h>
 
@@ -38,6 +39,8 @@ class ApiFixture : public ::testing::Test {
                                       lifecycle_.get(), hotpool_.get());
     metrics_ = std::make_unique<CoordinatorMetrics>(registry_, *store_, *allocations_, *networks_, hotpool_.get());
     api_->set_metrics([this] { return metrics_->exposition(); });
+    slurm_ = std::make_unique<SlurmService>(*store_, clock_, *networks_, *allocations_, agents_);
+    api_->set_slurm(slurm_.get());
     admin_token_ = tenancy_->bootstrap_admin("root")->secret;
     admin_ = *tenancy_->authenticate_token(admin_token_);
     for (auto [user, project] : {std::pair{"alice", "team-a"}, std::pair{"bob", "team-b"}}) {
@@ -89,6 +92,8 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<CleaningService> cleaning_;
   std::unique_ptr<AllocationService> allocations_;
   std::unique_ptr<HotpoolService> hotpool_;
+  bmf::testing::FakeAgents agents_;
+  std::unique_ptr<SlurmService> slurm_;
   metrics::Registry registry_;
   std::unique_ptr<CoordinatorMetrics> metrics_;
   std::unique_ptr<AdminApi> api_;

@@ -138,6 +138,10 @@ class TenantIsolationTest : public ApiFixture {
         {"GET /api/v1/hotpool", {}},
         {"GET /api/v1/allocations/{id}/events", {}},
         {"PUT /api/v1/hotpool/{name}", {R"({"min_hot":1})"}},
+        {"GET /api/v1/slurm-clusters", {"", Expect::kListWithoutTeamA}},
+        {"POST /api/v1/slurm-clusters",
+         {R"({"name":"sneaky","project":"team-a","controller":"10.0.0.1:6817","munge_key":"a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5"})"}},
+        {"DELETE /api/v1/slurm-clusters/{name}", {}},
     };
   }
 
