@@ -544,12 +544,12 @@ Result<LeaseRecord> AllocationService::end_lease(const Principal& by, std::uint6
                                                                           .message = fmt::format("lease {}", lease_id)}));
   if (lease_changed_) lease_changed_();
   // Out of its handover (an allocation's node), then ports back to provisioning and cleaned like any released node.
-  auto a = ended.allocation_id ? store_.get_allocation(ended.allocation_id) : Result<AllocationRecord>(not_found(""));
-  const std::string actor = by.actor();
+  auto clean = [this, node = ended.node_id, actor = by.actor()] { cleaning_.release({node}, actor); };
+  auto a = store_.get_allocation(ended.allocation_id);  // NOT_FOUND for a hand-made lease (id 0)
   if (a.ok()) {
-    leave_then(*a, {ended.node_id}, [this, node = ended.node_id, actor] { cleaning_.release({node}, actor); });
+    leave_then(*a, {ended.node_id}, clean);
   } else {
-    cleaning_.release({ended.node_id}, actor);
+    clean();
   }
   return ended;
 }

@@ -52,9 +52,6 @@ int follow(const Client& c, proto::Allocation a, unsigned timeout_s) {
 }  // namespace
 
 void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
-  auto add_output = [&](CLI::App* cmd) {
-    cmd->add_option("-o,--output", c.output, "output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
-  };
   static std::string name, gpu_model, project, hardware_class, network, handover = "none";
   static std::uint32_t gpus = 0, memory = 0, cpus = 0, count = 0, timeout_s = 600;
   static bool rdma = false;
@@ -80,7 +77,7 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
     rc = body.ok() ? (std::cout << "class " << name << " saved\n", 0) : Client::fail(body.status().message());
   });
   auto* list = cls->add_subcommand("list", "list classes with their free and total nodes");
-  add_output(list);
+  c.add_output(list);
   list->callback([&] {
     rc = c.show<proto::HardwareClassList>("/api/v1/classes", [](const proto::HardwareClassList& l) {
       std::string out = "CLASS  FREE/TOTAL  RULES\n";
@@ -114,7 +111,7 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
   alloc->add_option("--duration-s", duration_s, "the nodes are released automatically after this many seconds (default: never)");
   static unsigned wait_s = 0;
   alloc->add_option("--wait", wait_s, "when not enough nodes are free, ask again every 2 s for this many seconds (default: refuse at once)");
-  add_output(alloc);
+  c.add_output(alloc);
   alloc->callback([&] {
     proto::Allocation req;
     req.set_project(project);
@@ -141,7 +138,7 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
   auto* allocs = app.add_subcommand("allocation", "inspect allocations");
   allocs->require_subcommand(1);
   auto* alist = allocs->add_subcommand("list", "list allocations (yours, or all for admins)");
-  add_output(alist);
+  c.add_output(alist);
   alist->callback([&] {
     rc = c.show<proto::AllocationList>("/api/v1/allocations", [](const proto::AllocationList& l) {
       std::string out = "ID  PROJECT  COUNT  CLASS  STATE  NODES  CREATED\n";
@@ -154,7 +151,7 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
   });
   auto* ashow = allocs->add_subcommand("show", "show an allocation's stages");
   ashow->add_option("ID", id, "allocation id")->required();
-  add_output(ashow);
+  c.add_output(ashow);
   ashow->callback([&] {
     rc = c.show<proto::Allocation>(fmt::format("/api/v1/allocations/{}", id), [](const proto::Allocation& a) {
       std::string out = fmt::format("allocation {}: {} x {} for {} ({}), state {}\n", a.id(), a.count(),
@@ -173,7 +170,7 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
   auto* nodes_opt = release->add_option("--node", release_nodes, "release these nodes of your projects instead");
   alloc_opt->excludes(nodes_opt);
   release->add_option("--timeout", timeout_s, "seconds to follow it")->capture_default_str();
-  add_output(release);
+  c.add_output(release);
   release->callback([&] {
     if (!release_nodes.empty()) {
       for (auto node : release_nodes) {

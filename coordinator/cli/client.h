@@ -23,6 +23,10 @@ struct Client {
   std::string ca_file;
   std::string token_file;
   std::string output = "table";
+  // The -o/--output option (table or json) of a subcommand.
+  void add_output(CLI::App* cmd) {
+    cmd->add_option("-o,--output", output, "output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  }
 
   // The bearer token (empty when none is configured).
   std::string token() const;

@@ -9,12 +9,9 @@ void add_lifecycle_commands(CLI::App& app, Client& c, int& rc) {
   static std::string hardware_class, node_ref, reason;
   static std::int64_t min_hot = 0, max_hot = -1;
   static bool off = false, clean = false;
-  auto add_output = [&](CLI::App* cmd) {
-    cmd->add_option("-o,--output", c.output, "output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
-  };
 
   auto* hotpool = app.add_subcommand("hotpool", "per class: hot (on, ready at once) and warm (off) free nodes, the target and demand");
-  add_output(hotpool);
+  c.add_output(hotpool);
   auto* set = hotpool->add_subcommand("set", "bound a class's hot target (admins): it follows demand within [--min, --max]");
   set->add_option("CLASS", hardware_class, "hardware class")->required();
   set->add_option("--min", min_hot, "keep at least this many hot")->capture_default_str();
@@ -44,7 +41,7 @@ void add_lifecycle_commands(CLI::App& app, Client& c, int& rc) {
   auto* off_opt = maint->add_flag("--off", off, "out of maintenance: back to available");
   maint->add_flag("--clean", clean, "with --off: power-cycle and wipe it first (cleaning)");
   reason_opt->excludes(off_opt);
-  add_output(maint);
+  c.add_output(maint);
   maint->callback([&] {
     if (!off && reason.empty()) {
       rc = Client::fail("node maintenance: give --reason to take the node out, or --off to put it back");

@@ -13,9 +13,6 @@ std::string query_project(const std::string& project) { return project.empty() ?
 }  // namespace
 
 void add_network_commands(CLI::App& app, Client& c, int& rc) {
-  auto add_output = [&](CLI::App* cmd) {
-    cmd->add_option("-o,--output", c.output, "output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
-  };
   static std::string project, name, network, native, nic, switch_name, port;
   static std::uint32_t vlan = 0, timeout_s = 120;
   static std::vector<std::string> share_with;
@@ -27,7 +24,7 @@ void add_network_commands(CLI::App& app, Client& c, int& rc) {
   auto* create = net->add_subcommand("create", "create a network for a project (its VLAN comes from the site's tenant pool)");
   create->add_option("PROJECT", project, "project")->required();
   create->add_option("NAME", name, "network name")->required();
-  add_output(create);
+  c.add_output(create);
   create->callback([&] {
     proto::Network n;
     n.set_project(project);
@@ -42,7 +39,7 @@ void add_network_commands(CLI::App& app, Client& c, int& rc) {
   import->add_option("NAME", name, "network name")->required();
   import->add_option("--vlan", vlan, "its VLAN (outside the tenant pool)")->required();
   import->add_option("--share-with", share_with, "projects that may attach to it (comma separated)")->delimiter(',');
-  add_output(import);
+  c.add_output(import);
   import->callback([&] {
     proto::Network n;
     n.set_name(name);
@@ -57,7 +54,7 @@ void add_network_commands(CLI::App& app, Client& c, int& rc) {
   });
   auto* list = net->add_subcommand("list", "list the networks you may see");
   list->add_option("--project", project, "only this project's");
-  add_output(list);
+  c.add_output(list);
   list->callback([&] {
     rc = c.show<proto::NetworkList>("/api/v1/networks" + query_project(project), [](const proto::NetworkList& l) {
       std::string out = "ID  NAME  PROJECT  VLAN  KIND  SHARED-WITH\n";
@@ -71,7 +68,7 @@ void add_network_commands(CLI::App& app, Client& c, int& rc) {
   auto* show = net->add_subcommand("show", "show a network and the NICs on it");
   show->add_option("NETWORK", network, "id or name")->required();
   show->add_option("--project", project, "the project a name belongs to");
-  add_output(show);
+  c.add_output(show);
   show->callback([&] {
     rc = c.show<proto::Network>("/api/v1/networks/" + network + query_project(project), [](const proto::Network& n) {
       std::string out = fmt::format("network {} {}\n  project  {}\n  vlan     {}\n  kind     {}\n", n.id(), n.name(),
@@ -97,7 +94,7 @@ void add_network_commands(CLI::App& app, Client& c, int& rc) {
   many->add_flag("--trunk", trunk, "tagged, on a trunk (default: untagged access)");
   many->add_option("--project", project, "where to look the network name up (default: each node's project)");
   many->add_option("--timeout", timeout_s, "seconds to wait for the switches")->capture_default_str();
-  add_output(many);
+  c.add_output(many);
   many->callback([&] {
     proto::AttachmentBatch batch;
     for (const auto& item : node_nics) {
@@ -128,7 +125,7 @@ void add_network_commands(CLI::App& app, Client& c, int& rc) {
   attach->add_option("--native", native, "with --trunk: the untagged network of the trunk");
   attach->add_option("--project", project, "where to look the network name up (default: the node's project)");
   attach->add_option("--timeout", timeout_s, "seconds to wait for the switches")->capture_default_str();
-  add_output(attach);
+  c.add_output(attach);
   attach->callback([&] {
     proto::AttachNic a;
     a.set_network(network);
@@ -144,7 +141,7 @@ void add_network_commands(CLI::App& app, Client& c, int& rc) {
   detach->add_option("NIC", nic, "NIC name or MAC")->required();
   detach->add_option("NETWORK", network, "network id or name");
   detach->add_option("--timeout", timeout_s, "seconds to wait for the switches")->capture_default_str();
-  add_output(detach);
+  c.add_output(detach);
   detach->callback([&] {
     proto::DetachNic d;
     d.set_network(network);

@@ -20,7 +20,7 @@ void add_slurm_commands(CLI::App& app, Client& c, int& rc) {
   add->add_option("--munge-key-file", key_file, "the cluster's munge key")->required()->check(CLI::ExistingFile);
   add->add_option("--partition", partition, "where bmf's nodes land (informational: nodes carry Feature=bmf)");
   add->add_option("--network", network, "the network its nodes go on when an allocation names none");
-  add->add_option("-o,--output", c.output, "output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  c.add_output(add);
   add->callback([&] {
     std::ifstream in(key_file, std::ios::binary);
     std::stringstream key;
@@ -41,7 +41,7 @@ void add_slurm_commands(CLI::App& app, Client& c, int& rc) {
                                   network.empty() ? "" : ", network " + network));
   });
   auto* list = slurm->add_subcommand("list", "the clusters you can see");
-  list->add_option("-o,--output", c.output, "output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  c.add_output(list);
   list->callback([&] {
     rc = c.show<proto::SlurmClusterList>("/api/v1/slurm-clusters", [](const proto::SlurmClusterList& l) {
       std::vector<std::vector<std::string>> rows{{"NAME", "PROJECT", "CONTROLLER", "NETWORK", "PARTITION", "CREATED"}};

@@ -64,9 +64,6 @@ std::string quota(std::int64_t q) { return q < 0 ? "unlimited" : std::to_string(
 }  // namespace
 
 void add_tenancy_commands(CLI::App& app, Client& c, int& rc) {
-  auto add_output = [&](CLI::App* cmd) {
-    cmd->add_option("-o,--output", c.output, "output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
-  };
   // login / logout / whoami
   static std::string login_user, password_file;
   auto* login = app.add_subcommand("login", "log in with your password; the session is saved in ~/.config/bmf/session (0600)");
@@ -91,7 +88,7 @@ void add_tenancy_commands(CLI::App& app, Client& c, int& rc) {
     std::cout << "logged out\n";
   });
   auto* whoami = app.add_subcommand("whoami", "who the coordinator thinks you are");
-  add_output(whoami);
+  c.add_output(whoami);
   whoami->callback([&] {
     rc = c.show<proto::Whoami>("/api/v1/whoami", [](const proto::Whoami& w) {
       return fmt::format("{} ({}) projects: {}\n", w.user(), w.role(), w.projects().empty() ? "-" : fmt::format("{}", fmt::join(w.projects(), ", ")));
@@ -106,7 +103,7 @@ void add_tenancy_commands(CLI::App& app, Client& c, int& rc) {
   user_add->add_option("NAME", name, "user name")->required();
   user_add->add_option("--role", role, "member | admin | service")->check(CLI::IsMember({"member", "admin", "service"}))->capture_default_str();
   user_add->add_option("--password-file", password_file, "set a password for `bmfctl login` and the web console");
-  add_output(user_add);
+  c.add_output(user_add);
   user_add->callback([&] {
     proto::User u;
     u.set_name(name);
@@ -121,7 +118,7 @@ void add_tenancy_commands(CLI::App& app, Client& c, int& rc) {
     rc = c.done(*body, fmt::format("user {} ({}) created", name, role));
   });
   auto* user_list = user->add_subcommand("list", "list users");
-  add_output(user_list);
+  c.add_output(user_list);
   user_list->callback([&] {
     rc = c.show<proto::UserList>("/api/v1/users", [](const proto::UserList& l) {
       std::string out = "USER  ROLE  PROJECTS\n";
@@ -157,7 +154,7 @@ void add_tenancy_commands(CLI::App& app, Client& c, int& rc) {
   proj_add->add_option("NAME", project, "project name")->required();
   proj_add->add_option("--quota-nodes", quota_nodes, "most nodes it may hold (-1: unlimited)");
   proj_add->add_option("--quota-networks", quota_networks, "most networks it may own (-1: unlimited)");
-  add_output(proj_add);
+  c.add_output(proj_add);
   proj_add->callback([&] {
     proto::Project p;
     p.set_name(project);
@@ -168,7 +165,7 @@ void add_tenancy_commands(CLI::App& app, Client& c, int& rc) {
     rc = c.done(*body, "project " + project + " created");
   });
   auto* proj_list = proj->add_subcommand("list", "list projects (yours, or all for admins)");
-  add_output(proj_list);
+  c.add_output(proj_list);
   proj_list->callback([&] {
     rc = c.show<proto::ProjectList>("/api/v1/projects", [](const proto::ProjectList& l) {
       std::string out = "PROJECT  NODES  NETWORKS  MEMBERS\n";
@@ -181,7 +178,7 @@ void add_tenancy_commands(CLI::App& app, Client& c, int& rc) {
   });
   auto* proj_show = proj->add_subcommand("show", "show a project");
   proj_show->add_option("NAME", project, "project name")->required();
-  add_output(proj_show);
+  c.add_output(proj_show);
   proj_show->callback([&] {
     rc = c.show<proto::Project>("/api/v1/projects/" + project, [](const proto::Project& p) {
       std::string out = fmt::format("project {}\n  nodes     {} in use, quota {}\n  networks  {} in use, quota {}\n  members   {}\n  created   {}\n",
@@ -251,7 +248,7 @@ void add_tenancy_commands(CLI::App& app, Client& c, int& rc) {
   tok_create->add_option("--description", description, "what it is for");
   tok_create->add_option("--expires", expires, "lifetime: 30d, 12h, 90m, 3600s (default: never)");
   tok_create->add_option("--output-file", password_file, "write the token to this file (0600) instead of printing it");
-  add_output(tok_create);
+  c.add_output(tok_create);
   tok_create->callback([&] {
     auto ttl = parse_duration(expires);
     if (!ttl.ok()) return void(rc = Client::fail(ttl.status().message()));
@@ -273,7 +270,7 @@ void add_tenancy_commands(CLI::App& app, Client& c, int& rc) {
   });
   auto* tok_list = tok->add_subcommand("list", "list tokens (never their secrets)");
   tok_list->add_option("--user", token_user, "another user's (admins)");
-  add_output(tok_list);
+  c.add_output(tok_list);
   tok_list->callback([&] {
     rc = c.show<proto::TokenList>(token_user.empty() ? "/api/v1/tokens" : "/api/v1/tokens?user=" + token_user,
                                   [](const proto::TokenList& l) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/http/host_port.h"
 #include "common/log/log.h"
 #include "coordinator/mapping/node_proto.h"
 
@@ -35,9 +36,9 @@ SlurmService::SlurmService(Store& store, const Clock& clock, NetworkService& net
 Result<SlurmClusterRecord> SlurmService::add(const Principal& by, SlurmClusterRecord c) {
   if (!by.admin() && !by.member_of(c.project)) return not_found(fmt::format("project {} does not exist", c.project));
   if (!slurm_name(c.name)) return invalid_argument("cluster name: 1-64 letters, digits, '-' or '_', starting with a letter");
-  const auto colon = c.controller.rfind(':');
-  if (colon == std::string::npos || colon == 0 || c.controller.size() - colon - 1 > 5 ||
-      c.controller.find_first_not_of("0123456789", colon + 1) != std::string::npos || colon + 1 == c.controller.size()) {
+  std::string host;
+  std::uint16_t port = 0;
+  if (!http::split_host_port(c.controller, host, port).ok() || host.empty() || port == 0) {
     return invalid_argument(fmt::format("controller: expected HOST:PORT, got '{}'", c.controller));
   }
   if (c.munge_key.size() < 32 || c.munge_key.size() > 1024 * 1024) {
@@ -182,11 +183,7 @@ void SlurmService::on_agent(const AgentEvent& e) {
   pending_.erase(it);
   const auto node = b->commands[e.command_id];
   b->commands.erase(e.command_id);
-  if (e.success) {
-    b->done.push_back(fmt::format("node {}: {}", node, e.message));
-  } else {
-    b->failures.push_back(fmt::format("node {}: {}", node, e.message));
-  }
+  if (!e.success) b->failures.push_back(fmt::format("node {}: {}", node, e.message));
   settle(b);
 }
 

@@ -55,7 +55,6 @@ class SlurmService {
   struct Batch {
     std::map<std::string, std::uint64_t> commands;  // command id -> node
     std::vector<std::string> failures;
-    std::vector<std::string> done;
     EpochMs deadline_ms = 0;
     std::function<void(Status)> finish;
   };

@@ -1,6 +1,7 @@
 // SqliteStore: hardware classes and allocations (migration 0007).
 #include <fmt/format.h>
 
+#include "common/crypto/secrets.h"
 #include "coordinator/store/sqlite_store.h"
 
 namespace bmf::coordinator {
@@ -153,30 +154,12 @@ Result<std::vector<HotpoolRecord>> SqliteStore::list_hotpool() {
   return out;
 }
 
-namespace {
-std::string to_hex(const std::string& bytes) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += d[c >> 4];
-    out += d[c & 15];
-  }
-  return out;
-}
-std::string from_hex(const std::string& hex) {
-  auto v = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(v(hex[i]) * 16 + v(hex[i + 1]));
-  return out;
-}
-}  // namespace
-
 Status SqliteStore::insert_slurm_cluster(const SlurmClusterRecord& c, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
   BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO slurm_clusters(name, project, controller, munge_key, partition, network, "
                                                 "created_at) VALUES (?,?,?,?,?,?,?)"));
-  st->bind(1, c.name).bind(2, c.project).bind(3, c.controller).bind(4, to_hex(c.munge_key)).bind(5, c.partition).bind(6, c.network);
+  st->bind(1, c.name).bind(2, c.project).bind(3, c.controller).bind(4, crypto::hex(c.munge_key)).bind(5, c.partition).bind(6, c.network);
   if (Status s = st->bind(7, c.created_at_ms).run(); !s.ok()) {
     if (s.code() == StatusCode::kAlreadyExists) return already_exists(fmt::format("SLURM cluster {} already exists", c.name));
     return s;
@@ -193,7 +176,7 @@ Result<std::vector<SlurmClusterRecord>> SqliteStore::list_slurm_clusters() {
     BMF_ASSIGN_OR_RETURN(bool row, st->step());
     if (!row) break;
     out.push_back(SlurmClusterRecord{.name = st->column_text(0), .project = st->column_text(1), .controller = st->column_text(2),
-                                     .munge_key = from_hex(st->column_text(3)), .partition = st->column_text(4),
+                                     .munge_key = crypto::from_hex(st->column_text(3)).value_or(""), .partition = st->column_text(4),
                                      .network = st->column_text(5), .created_at_ms = st->column_int(6)});
   }
   return out;
