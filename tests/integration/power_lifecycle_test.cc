@@ -94,7 +94,8 @@ class PowerLifecycleTest : public ::testing::Test {
     proxy_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{kBuild + "/bmc-proxy/bmf-bmc-proxy", "--insecure-http", "--listen",
                                  fmt::format("127.0.0.1:{}", proxy_port), "--bmcs", path("bmcs.json"), "--coordinator", api_,
-                                 "--coordinator-token-file", path("proxy.token"), "--audit-log", path("audit.jsonl")},
+                                 "--coordinator-token-file", path("proxy.token"), "--audit-log", path("audit.jsonl"),
+                                 "--metrics-listen", ""},  // off: the default port would collide with parallel tests
         dir_.path() / "proxy.log");
     ASSERT_TRUE(eventually([&] { return proxy_->log().find("redfish=http://127.0.0.1:") != std::string::npos; },
                            std::chrono::seconds(10)))
