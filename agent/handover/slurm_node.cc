@@ -108,9 +108,15 @@ Result<std::string> SlurmNode::join(const proto::SlurmJoin& j) {
   const std::string log = paths_.state_dir + "/slurmd.out";
   std::error_code ec;
   std::filesystem::remove(log, ec);
-  BMF_ASSIGN_OR_RETURN(slurmd_, process::start({paths_.slurmd, "-D", "-Z", "-N", j.node_name(), "--conf-server", j.controller(),
-                                                "--conf", j.node_conf()},
-                                               log));
+  // Dynamic (-Z): slurmctld creates the node from --conf. Elastic: the node is a State=CLOUD node of
+  // slurm.conf being resumed; -b tells slurmctld it just booted (else it waits for a reboot).
+  std::vector<std::string> argv = {paths_.slurmd, "-D", "-N", j.node_name(), "--conf-server", j.controller()};
+  if (j.power_saving()) {
+    argv.push_back("-b");
+  } else {
+    argv.insert(argv.end(), {"-Z", "--conf", j.node_conf()});
+  }
+  BMF_ASSIGN_OR_RETURN(slurmd_, process::start(argv, log));
   BMF_LOG_INFO("SLURM_JOINING cluster={} controller={} node={} slurmd_pid={}", j.cluster(), j.controller(), j.node_name(), slurmd_);
   std::string last = "not registered";
   while (Clock::now() - t0 < limit) {
@@ -144,7 +150,12 @@ Result<std::string> SlurmNode::leave(const proto::SlurmLeave& l) {
   const auto t0 = Clock::now();
   const std::vector<std::string> env = {"SLURM_CONF=" + slurm_conf()};
   std::string note;
-  if (process::running(slurmd_) && std::filesystem::exists(slurm_conf())) {
+  if (l.keep_node() && process::running(slurmd_)) {
+    // Elastic: slurmctld is powering the node down and keeps its slurm.conf entry for the next resume.
+    process::stop(slurmd_, 5s);
+    slurmd_ = -1;
+    note = "; kept in slurm.conf (powered down)";
+  } else if (process::running(slurmd_) && std::filesystem::exists(slurm_conf())) {
     const std::string reason = l.reason().empty() ? "bmf: released" : l.reason();
     (void)process::run({paths_.scontrol, "update", "nodename=" + l.node_name(), "state=drain", "reason=" + reason}, 5s, env);
     const auto limit = std::chrono::milliseconds(l.drain_timeout_ms() ? l.drain_timeout_ms() : 30'000);

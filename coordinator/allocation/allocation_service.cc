@@ -150,6 +150,10 @@ Result<AllocationRecord> AllocationService::request(const Principal& by, const A
     return Status(StatusCode::kUnimplemented, fmt::format("handover '{}' is not available on this coordinator (it has: {})",
                                                           r.handover, fmt::join(names, ", ")));
   }
+  if (!r.handover_names.empty() && (r.handover == "none" || r.handover_names.size() != r.count)) {
+    return invalid_argument(fmt::format("handover names need a handover and one name per node ({} names for {} nodes)",
+                                        r.handover_names.size(), r.count));
+  }
   if (r.handover != "none" && handovers_[r.handover].prepare) BMF_RETURN_IF_ERROR(handovers_[r.handover].prepare(by, r));
   if (!r.network.empty()) BMF_RETURN_IF_ERROR(networks_.find(by, r.network, r.project).status());
   std::string shortage;
@@ -160,7 +164,8 @@ Result<AllocationRecord> AllocationService::request(const Principal& by, const A
   AllocationRecord a{.project = r.project, .owner = by.name, .hardware_class = r.hardware_class, .count = r.count,
                      .network = r.network, .handover = r.handover, .state = "running", .stage = "reserved",
                      .created_at_ms = t0, .updated_at_ms = clock_.now_ms(),
-                     .ends_at_ms = r.duration_s > 0 ? t0 + r.duration_s * 1000 : 0};
+                     .ends_at_ms = r.duration_s > 0 ? t0 + r.duration_s * 1000 : 0, .handover_names = r.handover_names,
+                     .handover_target = r.handover_target};
   std::vector<AllocationStage> first{{.stage = "requested", .at_ms = t0,
                                       .detail = fmt::format("{} x {}", r.count, r.hardware_class.empty() ? "any" : r.hardware_class)}};
   first.push_back({.stage = "reserved", .at_ms = a.updated_at_ms, .detail = ""});

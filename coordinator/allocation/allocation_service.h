@@ -44,6 +44,8 @@ struct AllocationRequest {
   std::string network;         // '' : none
   std::string handover = "none";
   std::int64_t duration_s = 0;  // the leases end by themselves this long from now (0: held until released)
+  std::vector<std::string> handover_names;  // the names its nodes take in the handover (SLURM elastic mode); count of them
+  std::string handover_target;              // where the handover takes them (its SLURM cluster; prepare fills the default)
 };
 
 struct AllocationConfig {

@@ -10,6 +10,7 @@
 #include "coordinator/mapping/lease_proto.h"
 #include "coordinator/mapping/node_proto.h"
 #include "coordinator/mapping/switch_proto.h"
+#include "coordinator/mapping/tenancy_proto.h"
 
 namespace bmf::coordinator {
 namespace {
@@ -130,6 +131,8 @@ const std::vector<Route>& AdminApi::routes() {
       {"GET", "/api/v1/slurm-clusters", Access::kUser, &A::list_slurm_clusters},
       {"POST", "/api/v1/slurm-clusters", Access::kUser, &A::create_slurm_cluster},
       {"DELETE", "/api/v1/slurm-clusters/{name}", Access::kUser, &A::delete_slurm_cluster},
+      {"POST", "/api/v1/slurm-clusters/{name}/resume", Access::kUser, &A::resume_slurm_nodes},
+      {"POST", "/api/v1/slurm-clusters/{name}/suspend", Access::kUser, &A::suspend_slurm_nodes},
       {"POST", "/api/v1/attachments", Access::kUser, &A::attach_batch},
       {"GET", "/api/v1/events", Access::kUser, &A::list_events},
       {"GET", "/api/v1/switches", Access::kAdmin, &A::list_switches},
@@ -394,6 +397,33 @@ ApiResponse AdminApi::delete_slurm_cluster(RouteContext& ctx) {
   if (!slurm_) return error_response(Status(StatusCode::kUnimplemented, "no SLURM handover on this coordinator"));
   if (Status s = slurm_->remove(ctx.who, ctx.params[0]); !s.ok()) return error_response(s);
   return {204, ""};
+}
+
+ApiResponse AdminApi::resume_slurm_nodes(RouteContext& ctx) {
+  if (!slurm_) return error_response(Status(StatusCode::kUnimplemented, "no SLURM handover on this coordinator"));
+  auto body = body_as<proto::SlurmPowerRequest>(ctx.request, "SlurmPowerRequest");
+  if (!body.ok()) return error_response(body.status());
+  auto a = slurm_->resume(ctx.who, ctx.params[0], {body->nodes().begin(), body->nodes().end()}, body->class_());
+  if (!a.ok()) return error_response(a.status());
+  return {a->state == "running" ? 202 : 201, to_json(to_proto(*a))};
+}
+
+ApiResponse AdminApi::suspend_slurm_nodes(RouteContext& ctx) {
+  if (!slurm_) return error_response(Status(StatusCode::kUnimplemented, "no SLURM handover on this coordinator"));
+  auto body = body_as<proto::SlurmPowerRequest>(ctx.request, "SlurmPowerRequest");
+  if (!body.ok()) return error_response(body.status());
+  if (body->nodes().empty()) return error_response(invalid_argument("suspend: no node names"));
+  auto done = slurm_->suspend(ctx.who, ctx.params[0], {body->nodes().begin(), body->nodes().end()});
+  if (!done.ok()) return error_response(done.status());
+  proto::SlurmSuspendReply out;
+  for (const auto& m : done->released) {
+    auto* r = out.add_released();
+    r->set_name(m.slurm_name);
+    r->set_node(m.node_id);
+    r->set_allocation(m.allocation_id);
+  }
+  for (const auto& n : done->unknown) out.add_unknown(n);
+  return {200, to_json(out)};
 }
 
 ApiResponse AdminApi::set_hotpool(RouteContext& ctx) {

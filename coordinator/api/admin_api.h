@@ -125,6 +125,8 @@ class AdminApi {
   ApiResponse leave_maintenance(RouteContext&);
   ApiResponse get_hotpool(RouteContext&);
   ApiResponse list_slurm_clusters(RouteContext&);
+  ApiResponse resume_slurm_nodes(RouteContext&);
+  ApiResponse suspend_slurm_nodes(RouteContext&);
   ApiResponse create_slurm_cluster(RouteContext&);
   ApiResponse delete_slurm_cluster(RouteContext&);
   ApiResponse set_hotpool(RouteContext&);

@@ -66,7 +66,9 @@ ApiResponse AdminApi::create_allocation(RouteContext& ctx) {
   if (body->project().empty()) return error_response(invalid_argument("project is required"));
   auto a = allocations_->request(ctx.who, {.project = body->project(), .count = body->count(), .hardware_class = body->class_(),
                                            .network = body->network(), .handover = body->handover().empty() ? "none" : body->handover(),
-                                           .duration_s = body->duration_s()});
+                                           .duration_s = body->duration_s(),
+                                           .handover_names = {body->handover_names().begin(), body->handover_names().end()},
+                                           .handover_target = body->handover_target()});
   if (!a.ok()) return error_response(a.status());
   return {a->state == "running" ? 202 : 201, to_json(to_proto(*a))};
 }

@@ -15,9 +15,9 @@ std::string stage_line(const proto::AllocationStage& s) {
   return fmt::format("  {:>8.3f} s  {:<10} {}", static_cast<double>(s.elapsed_ms()) / 1000.0, s.stage(), s.detail());
 }
 
-// Follows the allocation's server-sent events: one line per stage as it happens (on a
-// terminal and when piped alike), or with -o json one Allocation document per change.
-int follow(const Client& c, proto::Allocation a, unsigned timeout_s) {
+}  // namespace
+
+int follow_allocation(const Client& c, proto::Allocation a, unsigned timeout_s) {
   int printed = 0;
   auto show = [&](const proto::Allocation& now) {
     if (c.output == "json") {
@@ -48,8 +48,6 @@ int follow(const Client& c, proto::Allocation a, unsigned timeout_s) {
   if (c.output != "json" && a.state() == "ready") std::cout << fmt::format("ready: nodes {}\n", fmt::join(a.nodes(), " "));
   return 0;
 }
-
-}  // namespace
 
 void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
   static std::string name, gpu_model, project, hardware_class, network, handover = "none";
@@ -133,7 +131,7 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
     if (!body.ok()) return void(rc = Client::fail(body.status().message()));
     proto::Allocation a;
     (void)from_json(*body, a);
-    rc = follow(c, a, timeout_s);
+    rc = follow_allocation(c, a, timeout_s);
   });
   auto* allocs = app.add_subcommand("allocation", "inspect allocations");
   allocs->require_subcommand(1);
@@ -187,7 +185,7 @@ void add_allocation_commands(CLI::App& app, Client& c, int& rc) {
     if (!body.ok()) return void(rc = Client::fail(body.status().message()));
     proto::Allocation a;
     (void)from_json(*body, a);
-    rc = follow(c, a, timeout_s);
+    rc = follow_allocation(c, a, timeout_s);
   });
 }
 

@@ -81,6 +81,10 @@ Status save_session(const std::string& token);
 void add_tenancy_commands(CLI::App& app, Client& client, int& rc);
 void add_network_commands(CLI::App& app, Client& client, int& rc);
 void add_allocation_commands(CLI::App& app, Client& client, int& rc);
+// Follows the allocation's server-sent events: one line per stage as it happens (on a terminal
+// and when piped alike), or with -o json one Allocation document per change. 0 when it is ready
+// (or released), 1 when it failed or is still running after timeout_s.
+int follow_allocation(const Client& c, proto::Allocation a, unsigned timeout_s);
 // After the "node" subcommand exists (adds node maintenance).
 void add_lifecycle_commands(CLI::App& app, Client& client, int& rc);
 void add_slurm_commands(CLI::App& app, Client& client, int& rc);

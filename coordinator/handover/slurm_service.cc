@@ -77,6 +77,54 @@ Status SlurmService::remove(const Principal& by, const std::string& name) {
                                                        .message = fmt::format("SLURM cluster {}", name), .project = it->project});
 }
 
+bool SlurmService::valid_name(const std::string& n) { return slurm_name(n); }
+
+Result<SlurmClusterRecord> SlurmService::named(const Principal& by, const std::string& name) {
+  BMF_ASSIGN_OR_RETURN(auto all, store_.list_slurm_clusters());
+  for (auto& c : all) {
+    if (c.name == name && (by.admin() || by.member_of(c.project))) return c;
+  }
+  return not_found(fmt::format("SLURM cluster {} does not exist", name));
+}
+
+Result<AllocationRecord> SlurmService::resume(const Principal& by, const std::string& cluster, const std::vector<std::string>& names,
+                                              const std::string& hardware_class) {
+  BMF_ASSIGN_OR_RETURN(auto c, named(by, cluster));
+  if (names.empty()) return invalid_argument("resume: no node names");
+  for (const auto& n : names) {
+    if (!slurm_name(n)) return invalid_argument(fmt::format("resume: '{}' is not a SLURM node name (expand hostlists first)", n));
+    if (std::count(names.begin(), names.end(), n) > 1) return invalid_argument(fmt::format("resume: '{}' is named twice", n));
+  }
+  BMF_LOG_INFO("SLURM_RESUME cluster={} nodes={} by={}", c.name, fmt::join(names, ","), by.name);
+  return allocations_.request(by, AllocationRequest{.project = c.project, .count = static_cast<std::uint32_t>(names.size()),
+                                                    .hardware_class = hardware_class, .network = c.network, .handover = "slurm",
+                                                    .handover_names = names, .handover_target = c.name});
+}
+
+Result<SlurmService::Suspended> SlurmService::suspend(const Principal& by, const std::string& cluster,
+                                                      const std::vector<std::string>& names) {
+  BMF_ASSIGN_OR_RETURN(auto c, named(by, cluster));
+  Suspended out;
+  for (const auto& n : names) {
+    BMF_ASSIGN_OR_RETURN(auto members, store_.find_slurm_members(c.name, n));
+    bool found = false;
+    for (const auto& m : members) {
+      if (allocations_.leaving(m.node_id)) continue;  // already on its way out
+      auto lease = allocations_.release_node(by, m.node_id);
+      if (!lease.ok()) {
+        BMF_LOG_WARN("SLURM_SUSPEND_SKIPPED cluster={} node={} bmf_node={}: {}", c.name, n, m.node_id, lease.status().message());
+        continue;
+      }
+      out.released.push_back(m);
+      found = true;
+      break;
+    }
+    if (!found) out.unknown.push_back(n);
+  }
+  BMF_LOG_INFO("SLURM_SUSPEND cluster={} released={} unknown={} by={}", c.name, out.released.size(), fmt::join(out.unknown, ","), by.name);
+  return out;
+}
+
 Result<SlurmClusterRecord> SlurmService::cluster_of(const std::string& project) {
   BMF_ASSIGN_OR_RETURN(auto all, store_.list_slurm_clusters());
   for (auto& c : all) {
@@ -105,14 +153,23 @@ std::string SlurmService::node_conf(const proto::Inventory& inv, const std::stri
 
 Handover SlurmService::handover() {
   Handover h;
-  h.prepare = [this](const Principal&, AllocationRequest& r) -> Status {
-    BMF_ASSIGN_OR_RETURN(auto c, cluster_of(r.project));
+  h.prepare = [this](const Principal& by, AllocationRequest& r) -> Status {
+    SlurmClusterRecord c;
+    if (r.handover_target.empty()) {
+      BMF_ASSIGN_OR_RETURN(c, cluster_of(r.project));
+    } else {
+      BMF_ASSIGN_OR_RETURN(c, named(by, r.handover_target));
+      if (c.project != r.project) return invalid_argument(fmt::format("SLURM cluster {} is not project {}'s", c.name, r.project));
+    }
+    r.handover_target = c.name;
     if (r.network.empty()) r.network = c.network;
     return ok_status();
   };
   h.join = [this](const AllocationRecord& a, std::function<void(Status)> done) {
-    auto c = cluster_of(a.project);
+    auto c = a.handover_target.empty() ? cluster_of(a.project) : named(Principal{.role = UserRole::kAdmin}, a.handover_target);
     if (!c.ok()) return done(c.status());
+    const bool elastic = !a.handover_names.empty();
+    std::size_t next_name = 0;
     auto locator = networks_.port_locator();
     std::vector<std::pair<std::uint64_t, std::string>> payloads;
     for (auto id : a.nodes) {
@@ -132,9 +189,13 @@ Handover SlurmService::handover() {
       j.set_cluster(c->name);
       j.set_controller(c->controller);
       j.set_munge_key(c->munge_key);
-      j.set_node_name(node_name(*node));
-      j.set_node_conf(node_conf(inv, a.hardware_class, leaf));
+      if (elastic && next_name >= a.handover_names.size()) break;
+      j.set_node_name(elastic ? a.handover_names[next_name++] : node_name(*node));
+      j.set_power_saving(elastic);
+      if (!elastic) j.set_node_conf(node_conf(inv, a.hardware_class, leaf));
       j.set_timeout_ms(config_.join_timeout_ms);
+      (void)store_.put_slurm_member(SlurmMemberRecord{.node_id = id, .cluster = c->name, .slurm_name = j.node_name(),
+                                                      .allocation_id = a.id, .power_saving = elastic, .joined_at_ms = clock_.now_ms()});
       payloads.emplace_back(id, j.SerializeAsString());
     }
     BMF_LOG_INFO("SLURM_JOIN allocation={} cluster={} nodes={}", a.id, c->name, payloads.size());
@@ -143,11 +204,14 @@ Handover SlurmService::handover() {
   h.leave = [this](const AllocationRecord& a, const std::vector<std::uint64_t>& nodes, std::function<void(Status)> done) {
     std::vector<std::pair<std::uint64_t, std::string>> payloads;
     for (auto id : nodes) {
+      auto member = store_.get_slurm_member(id);
+      (void)store_.remove_slurm_member(id);
       if (!agents_.connected(id)) continue;  // powered off or gone: nothing runs there any more
       auto node = store_.get_node(id);
       if (!node.ok()) continue;
       proto::SlurmLeave l;
-      l.set_node_name(node_name(*node));
+      l.set_node_name(member.ok() ? member->slurm_name : node_name(*node));
+      l.set_keep_node(member.ok() && member->power_saving);
       l.set_drain_timeout_ms(config_.drain_timeout_ms);
       l.set_reason(fmt::format("bmf: allocation {} released", a.id));
       payloads.emplace_back(id, l.SerializeAsString());

@@ -42,6 +42,17 @@ class SlurmService {
   Result<std::vector<SlurmClusterRecord>> list(const Principal& by);
   Status remove(const Principal& by, const std::string& name);
 
+  // Elastic mode (Slurm's ResumeProgram): an allocation of one node per name, handed over as those
+  // State=CLOUD nodes of the cluster's slurm.conf. The caller follows the allocation's stages.
+  Result<AllocationRecord> resume(const Principal& by, const std::string& cluster, const std::vector<std::string>& names,
+                                  const std::string& hardware_class);
+  struct Suspended {
+    std::vector<SlurmMemberRecord> released;  // their nodes are leaving SLURM and going back to the hotpool
+    std::vector<std::string> unknown;          // bmf holds no node under these names
+  };
+  // Elastic mode (Slurm's SuspendProgram): release the nodes holding these names.
+  Result<Suspended> suspend(const Principal& by, const std::string& cluster, const std::vector<std::string>& names);
+
   // The Handover the allocation service calls (registered as "slurm" by the constructor).
   Handover handover();
   void tick();
@@ -50,6 +61,7 @@ class SlurmService {
   static std::string node_conf(const proto::Inventory& inv, const std::string& hardware_class, const std::string& leaf);
   // The node's SLURM name: its hostname when SLURM accepts it, else bmf-node-<id>.
   static std::string node_name(const NodeRecord& node);
+  static bool valid_name(const std::string& name);
 
  private:
   struct Batch {
@@ -59,6 +71,7 @@ class SlurmService {
     std::function<void(Status)> finish;
   };
   Result<SlurmClusterRecord> cluster_of(const std::string& project);
+  Result<SlurmClusterRecord> named(const Principal& by, const std::string& name);
   void dispatch(const std::vector<std::pair<std::uint64_t, std::string>>& payloads, const std::string& kind,
                 EpochMs limit_ms, std::function<void(Status)> finish);
   void on_agent(const AgentEvent& e);

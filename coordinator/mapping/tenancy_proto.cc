@@ -86,6 +86,8 @@ proto::Allocation to_proto(const AllocationRecord& a) {
     p->set_detail(s.detail);
   }
   for (auto n : a.nodes) out.add_nodes(n);
+  for (const auto& name : a.handover_names) out.add_handover_names(name);
+  out.set_handover_target(a.handover_target);
   out.set_ends_at(format_rfc3339(a.ends_at_ms));
   return out;
 }

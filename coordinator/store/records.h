@@ -273,6 +273,8 @@ struct AllocationRecord {
   EpochMs ends_at_ms = 0;  // its leases end then (0: held until released); not stored on the row, on the leases
   std::vector<AllocationStage> stages;  // filled by get/list
   std::vector<std::uint64_t> nodes;     // nodes leased for it (active or not), filled by get/list
+  std::vector<std::string> handover_names;  // SLURM elastic mode: the names its nodes join as (empty: bmf names them)
+  std::string handover_target;              // the SLURM cluster ('' : none)
 };
 
 // Per hardware class: the operator's bounds on the hot tier and what the pool measured.
@@ -293,6 +295,16 @@ struct SlurmClusterRecord {
   std::string partition;
   std::string network;      // where its nodes go when an allocation names no network
   EpochMs created_at_ms = 0;
+};
+
+// A node handed to a SLURM cluster (migration 0012).
+struct SlurmMemberRecord {
+  std::uint64_t node_id = 0;
+  std::string cluster;
+  std::string slurm_name;
+  std::uint64_t allocation_id = 0;
+  bool power_saving = false;  // a State=CLOUD node of the cluster's slurm.conf (elastic mode)
+  EpochMs joined_at_ms = 0;
 };
 
 }  // namespace bmf::coordinator

@@ -89,6 +89,10 @@ class SqliteStore final : public Store {
   Status insert_slurm_cluster(const SlurmClusterRecord& cluster, EventRecord event) override;
   Result<std::vector<SlurmClusterRecord>> list_slurm_clusters() override;
   Status remove_slurm_cluster(const std::string& name, EventRecord event) override;
+  Status put_slurm_member(const SlurmMemberRecord& member) override;
+  Result<SlurmMemberRecord> get_slurm_member(std::uint64_t node_id) override;
+  Result<std::vector<SlurmMemberRecord>> find_slurm_members(const std::string& cluster, const std::string& slurm_name) override;
+  Status remove_slurm_member(std::uint64_t node_id) override;
   Status save_hotpool(const HotpoolRecord& hotpool, std::optional<EventRecord> event) override;
   Result<AllocationRecord> get_allocation(std::uint64_t id) override;
   Result<std::vector<AllocationRecord>> list_allocations() override;

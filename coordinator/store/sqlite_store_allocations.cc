@@ -8,7 +8,19 @@ namespace bmf::coordinator {
 namespace {
 
 constexpr std::string_view kAllocationColumns =
-    "id, project, owner, class, count, network, handover, state, stage, message, operation_id, created_at_ms, updated_at_ms";
+    "id, project, owner, class, count, network, handover, state, stage, message, operation_id, created_at_ms, updated_at_ms, "
+    "handover_names, handover_target";
+
+std::vector<std::string> split_names(const std::string& s) {
+  std::vector<std::string> out;
+  for (std::size_t from = 0; from < s.size();) {
+    std::size_t to = s.find(',', from);
+    if (to == std::string::npos) to = s.size();
+    if (to > from) out.push_back(s.substr(from, to - from));
+    from = to + 1;
+  }
+  return out;
+}
 
 AllocationRecord read_allocation_row(sqlite::Statement& st) {
   return AllocationRecord{.id = static_cast<std::uint64_t>(st.column_int(0)),
@@ -23,7 +35,9 @@ AllocationRecord read_allocation_row(sqlite::Statement& st) {
                           .message = st.column_text(9),
                           .operation_id = static_cast<std::uint64_t>(st.column_int(10)),
                           .created_at_ms = st.column_int(11),
-                          .updated_at_ms = st.column_int(12)};
+                          .updated_at_ms = st.column_int(12),
+                          .handover_names = split_names(st.column_text(13)),
+                          .handover_target = st.column_text(14)};
 }
 
 }  // namespace
@@ -90,11 +104,12 @@ Status SqliteStore::reserve_allocation(AllocationRecord& a, const std::vector<st
     return failed_precondition(fmt::format("quota 'nodes of class {}' of project {} is {} and {} are in use: {} more do not fit",
                                            a.hardware_class, a.project, q->second.max_nodes, q->second.in_use, a.count));
   }
-  BMF_ASSIGN_OR_RETURN(auto* ins, conn_->prepare(fmt::format("INSERT INTO allocations({}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?)",
+  BMF_ASSIGN_OR_RETURN(auto* ins, conn_->prepare(fmt::format("INSERT INTO allocations({}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                                              kAllocationColumns)));
   ins->bind(1, a.project).bind(2, a.owner).bind(3, a.hardware_class).bind(4, std::int64_t{a.count}).bind(5, a.network);
   ins->bind(6, a.handover).bind(7, a.state).bind(8, a.stage).bind(9, a.message).bind(10, static_cast<std::int64_t>(a.operation_id));
-  ins->bind(11, a.created_at_ms).bind(12, a.updated_at_ms);
+  ins->bind(11, a.created_at_ms).bind(12, a.updated_at_ms).bind(13, fmt::format("{}", fmt::join(a.handover_names, ",")));
+  ins->bind(14, a.handover_target);
   BMF_RETURN_IF_ERROR(ins->run());
   a.id = static_cast<std::uint64_t>(conn_->last_insert_rowid());
   a.nodes.clear();
@@ -190,6 +205,49 @@ Status SqliteStore::remove_slurm_cluster(const std::string& name, EventRecord ev
   if (conn_->changes() == 0) return not_found(fmt::format("SLURM cluster {} does not exist", name));
   BMF_RETURN_IF_ERROR(insert_event(event));
   return tx.commit();
+}
+
+Status SqliteStore::put_slurm_member(const SlurmMemberRecord& m) {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT OR REPLACE INTO slurm_members(node_id, cluster, slurm_name, allocation_id, "
+                                                "power_saving, joined_at) VALUES (?,?,?,?,?,?)"));
+  st->bind(1, static_cast<std::int64_t>(m.node_id)).bind(2, m.cluster).bind(3, m.slurm_name);
+  st->bind(4, static_cast<std::int64_t>(m.allocation_id)).bind(5, std::int64_t{m.power_saving}).bind(6, m.joined_at_ms);
+  return st->run();
+}
+
+namespace {
+SlurmMemberRecord read_member(sqlite::Statement& st) {
+  return SlurmMemberRecord{.node_id = static_cast<std::uint64_t>(st.column_int(0)), .cluster = st.column_text(1),
+                           .slurm_name = st.column_text(2), .allocation_id = static_cast<std::uint64_t>(st.column_int(3)),
+                           .power_saving = st.column_int(4) != 0, .joined_at_ms = st.column_int(5)};
+}
+constexpr std::string_view kMemberColumns = "node_id, cluster, slurm_name, allocation_id, power_saving, joined_at";
+}  // namespace
+
+Result<SlurmMemberRecord> SqliteStore::get_slurm_member(std::uint64_t node_id) {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM slurm_members WHERE node_id = ?", kMemberColumns)));
+  st->bind(1, static_cast<std::int64_t>(node_id));
+  BMF_ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return not_found(fmt::format("node {} is in no SLURM cluster", node_id));
+  return read_member(*st);
+}
+
+Result<std::vector<SlurmMemberRecord>> SqliteStore::find_slurm_members(const std::string& cluster, const std::string& slurm_name) {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM slurm_members WHERE cluster = ? AND slurm_name = ? "
+                                                            "ORDER BY joined_at DESC, node_id DESC", kMemberColumns)));
+  st->bind(1, cluster).bind(2, slurm_name);
+  std::vector<SlurmMemberRecord> out;
+  for (;;) {
+    BMF_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    out.push_back(read_member(*st));
+  }
+  return out;
+}
+
+Status SqliteStore::remove_slurm_member(std::uint64_t node_id) {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("DELETE FROM slurm_members WHERE node_id = ?"));
+  return st->bind(1, static_cast<std::int64_t>(node_id)).run();
 }
 
 Status SqliteStore::save_hotpool(const HotpoolRecord& h, std::optional<EventRecord> event) {

@@ -139,6 +139,12 @@ class Store {
   virtual Status insert_slurm_cluster(const SlurmClusterRecord& cluster, EventRecord event) = 0;
   virtual Result<std::vector<SlurmClusterRecord>> list_slurm_clusters() = 0;
   virtual Status remove_slurm_cluster(const std::string& name, EventRecord event) = 0;
+  // Replaces the node's membership (a node is in one cluster at a time).
+  virtual Status put_slurm_member(const SlurmMemberRecord& member) = 0;
+  virtual Result<SlurmMemberRecord> get_slurm_member(std::uint64_t node_id) = 0;
+  // Members of `cluster` called `slurm_name`, newest first (a name can be on a leaving node and a joining one).
+  virtual Result<std::vector<SlurmMemberRecord>> find_slurm_members(const std::string& cluster, const std::string& slurm_name) = 0;
+  virtual Status remove_slurm_member(std::uint64_t node_id) = 0;
   virtual Status save_hotpool(const HotpoolRecord& hotpool, std::optional<EventRecord> event) = 0;
   virtual Result<std::vector<AllocationRecord>> list_allocations() = 0;
   // Rows only (no stages, no nodes) of allocations created at or after `since`: the hotpool's demand.

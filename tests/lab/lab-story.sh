@@ -80,7 +80,7 @@ t0=$(now_ms)
 as alice release "$alloc"
 t_release=$(( $(now_ms) - t0 ))
 lab slurm alpha sinfo -N
-check "alpha has no nodes left" test -z "$(lab slurm alpha sinfo -h -N -o %N)"
+check "alpha has no nodes left in partition bmf" test -z "$(lab slurm alpha sinfo -h -N -p bmf -o %N)"
 check "$a1 is back on the provisioning VLAN" test "$(lab vlan "$a1")" = 1
 check "$a1 no longer reaches alpha's slurmctld" blocked "$a1" slurm:alpha
 bmfctl hotpool

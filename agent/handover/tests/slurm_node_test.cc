@@ -68,5 +68,45 @@ TEST(SlurmNodeTest, ASlurmdThatExitsFailsTheJoinWithItsOwnWords) {
   EXPECT_EQ(st.st_mode & 0777, 0400);
 }
 
+TEST(SlurmNodeTest, ElasticJoinResumesTheCloudNode_LeaveKeepsItInSlurm) {
+  if (access("/usr/sbin/munged", X_OK) != 0) GTEST_SKIP() << "munged is not installed (scripts/setup.sh installs it)";
+  bmf::testing::TempDir dir;
+  const std::string slurmd = (dir.path() / "slurmd").string(), scontrol = (dir.path() / "scontrol").string();
+  const std::string calls = (dir.path() / "scontrol.calls").string();
+  // A slurmd that says how it was started and runs until stopped; an scontrol that logs its calls
+  // and reports the node idle.
+  std::ofstream(slurmd) << "#!/bin/sh\necho \"args: $*\"\nexec sleep 60\n";
+  std::ofstream(scontrol) << "#!/bin/sh\necho \"$*\" >> " << calls << "\necho 'NodeName=alpha-e1 Arch=x86_64 State=IDLE+CLOUD Weight=1'\n";
+  ::chmod(slurmd.c_str(), 0755);
+  ::chmod(scontrol.c_str(), 0755);
+  SlurmNode node({.state_dir = (dir.path() / "state").string(), .run_dir = (dir.path() / "run").string(), .slurmd = slurmd,
+                  .scontrol = scontrol});
+  proto::SlurmJoin j;
+  j.set_cluster("alpha");
+  j.set_controller("10.10.0.249:6817");
+  j.set_munge_key(std::string(1024, 'k'));
+  j.set_node_name("alpha-e1");
+  j.set_power_saving(true);
+  j.set_timeout_ms(5000);
+  auto r = node.join(j);
+  ASSERT_THAT(r.status(), bmf::testing::IsOk());
+  EXPECT_THAT(*r, HasSubstr("IDLE+CLOUD in alpha as alpha-e1"));
+  std::ifstream out(dir.path() / "state" / "slurmd.out");
+  std::string args((std::istreambuf_iterator<char>(out)), {});
+  EXPECT_THAT(args, HasSubstr("-N alpha-e1 --conf-server 10.10.0.249:6817 -b"));
+  EXPECT_THAT(args, ::testing::Not(HasSubstr("-Z"))) << "a State=CLOUD node of slurm.conf, not a dynamic one";
+
+  proto::SlurmLeave l;
+  l.set_node_name("alpha-e1");
+  l.set_keep_node(true);
+  auto left = node.leave(l);
+  ASSERT_THAT(left.status(), bmf::testing::IsOk());
+  EXPECT_THAT(*left, HasSubstr("kept in slurm.conf"));
+  std::ifstream in(calls);
+  std::string called((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_THAT(called, ::testing::Not(HasSubstr("delete"))) << called;
+  EXPECT_THAT(called, ::testing::Not(HasSubstr("drain"))) << called;
+}
+
 }  // namespace
 }  // namespace bmf::agent

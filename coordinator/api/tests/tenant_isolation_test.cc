@@ -52,6 +52,9 @@ class TenantIsolationTest : public ApiFixture {
     proto::Allocation a;
     ASSERT_TRUE(from_json(alloc.body, a).ok());
     allocation_a_ = a.id();
+    auto cluster = call(alice_token_, "POST", "/api/v1/slurm-clusters",
+                        R"({"name":"slurm-a","project":"team-a","controller":"10.0.0.1:6817","munge_key":"a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5"})");
+    ASSERT_EQ(cluster.status, 201) << cluster.body;
   }
 
   // The concrete target for a route pattern, aimed at team-a's objects (or, with
@@ -71,6 +74,7 @@ class TenantIsolationTest : public ApiFixture {
     if (p.rfind("/api/v1/users/", 0) == 0) put("{name}", ghost ? "ghost-user" : "alice");
     if (p.rfind("/api/v1/projects/", 0) == 0) put("{name}", ghost ? "ghost-project" : "team-a");
     if (p.rfind("/api/v1/switches/", 0) == 0) put("{name}", ghost ? "ghost-switch" : "leaf-1");
+    if (p.rfind("/api/v1/slurm-clusters/", 0) == 0) put("{name}", ghost ? "ghost-cluster" : "slurm-a");
     put("{ref}", ghost ? "9995" : std::to_string(network_a_));
     put("{nic}", "eth0");
     put("{user}", "bob");
@@ -142,6 +146,8 @@ class TenantIsolationTest : public ApiFixture {
         {"POST /api/v1/slurm-clusters",
          {R"({"name":"sneaky","project":"team-a","controller":"10.0.0.1:6817","munge_key":"a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5"})"}},
         {"DELETE /api/v1/slurm-clusters/{name}", {}},
+        {"POST /api/v1/slurm-clusters/{name}/resume", {R"({"nodes":["a-e1"]})"}},
+        {"POST /api/v1/slurm-clusters/{name}/suspend", {R"({"nodes":["a-e1"]})"}},
     };
   }
 
@@ -153,7 +159,7 @@ TEST_F(TenantIsolationTest, EveryRoute_AsAMemberOfAnotherProject_Is404OrShowsNot
   const auto all_cases = cases();
   const auto events_before = store_->list_events({.limit = 1000})->size();
   // Names of team-a's objects; a reply may echo what bob asked for, never more.
-  const std::vector<std::string> markers{"team-a", "alice", "frontend-a", "a-node", "Ethernet1"};
+  const std::vector<std::string> markers{"team-a", "alice", "frontend-a", "a-node", "Ethernet1", "slurm-a"};
   auto leaks = [&](const std::string& reply, const std::string& request) {
     for (const auto& m : markers) {
       if (reply.find(m) != std::string::npos && request.find(m) == std::string::npos) return true;
