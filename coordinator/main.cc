@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -63,7 +64,21 @@ struct Config {
   std::uint32_t boot_eta_s = 300;
   std::uint32_t slurm_join_timeout_s = 60;
   std::uint32_t slurm_drain_timeout_s = 30;
+  std::string ui_dir;  // the web console's build ('' : next to the binary, else /usr/share/bmf/console)
 };
+
+// Where the console's built files are: --ui-dir, else build/console beside build/coordinator/,
+// else the installed /usr/share/bmf/console.
+std::string console_dir(const Config& cfg) {
+  if (!cfg.ui_dir.empty()) return cfg.ui_dir;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto beside = exe.parent_path().parent_path() / "console";
+    if (std::filesystem::exists(beside / "index.html", ec)) return beside.string();
+  }
+  return "/usr/share/bmf/console";
+}
 
 struct InitConfig {
   std::string admin = "admin";
@@ -275,6 +290,12 @@ int run(const Config& cfg) {
   CoordinatorMetrics metrics(metric_registry, **store, allocations, networks, &hotpool);
   api.set_metrics([&metrics] { return metrics.exposition(); });
   api.set_slurm(&slurm);
+  if (auto ui = bmf::coordinator::StaticFiles::load(console_dir(cfg)); ui.ok()) {
+    BMF_LOG_INFO("CONSOLE_SERVED dir={} files={} at /ui/", console_dir(cfg), ui->size());
+    api.set_console(std::move(*ui), !cfg.api_tls_cert.empty());
+  } else {
+    BMF_LOG_WARN("CONSOLE_NOT_SERVED: {}", ui.status().message());
+  }
   bmf::coordinator::LeaseWatch lease_watch(io);
   api.on_lease_change([&lease_watch] { lease_watch.changed(); });
   allocations.on_lease_change([&lease_watch] { lease_watch.changed(); });
@@ -385,6 +406,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 3600u))->capture_default_str();
   app.add_option("--slurm-drain-timeout-s", cfg.slurm_drain_timeout_s, "handover slurm: a released node's jobs get this long to finish")
       ->check(CLI::Range(0u, 86400u))->capture_default_str();
+  app.add_option("--ui-dir", cfg.ui_dir, "the web console's built files, served at /ui/ (default: build/console beside the "
+                                         "binary, else /usr/share/bmf/console)");
   app.add_option("--session-hours", cfg.session_hours, "how long a password login lasts")
       ->check(CLI::Range(1u, 24u * 30))
       ->capture_default_str();

@@ -99,6 +99,9 @@ const std::vector<Route>& AdminApi::routes() {
       {"GET", "/healthz", Access::kPublic, &A::healthz},
       {"GET", "/metrics", Access::kPublic, &A::metrics},
       {"POST", "/api/v1/login", Access::kPublic, &A::login},
+      {"POST", "/api/v1/session", Access::kPublic, &A::create_session},
+      {"GET", "/api/v1/session", Access::kUser, &A::get_session},
+      {"DELETE", "/api/v1/session", Access::kUser, &A::end_session},
       {"GET", "/api/v1/whoami", Access::kUser, &A::whoami},
       {"POST", "/api/v1/auth/check", Access::kService, &A::auth_check},
       {"GET", "/api/v1/users", Access::kAdmin, &A::list_users},
@@ -170,6 +173,19 @@ std::uint64_t AdminApi::lease_revision() {
 ApiResponse AdminApi::handle(const ApiRequest& req) {
   const std::string_view target = req.target;
   const std::string_view path = target.substr(0, target.find('?'));
+  if (path == "/" || path == "/ui") {
+    ApiResponse res{302, "", {{"Location", "/ui/"}}, "text/plain; charset=utf-8"};
+    return res;
+  }
+  if (path.rfind("/ui/", 0) == 0) {
+    if (req.method != "GET" && req.method != "HEAD") {
+      ApiResponse res = error_response(invalid_argument(fmt::format("method {} is not allowed on {} (allowed: GET)", req.method, path)));
+      res.status = 405;
+      res.headers.emplace_back("Allow", "GET");
+      return res;
+    }
+    return console_.serve(path.substr(4));
+  }
   const auto segments = split_path(path);
   const Route* route = nullptr;
   std::vector<std::string> params;
@@ -198,11 +214,19 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
   Principal who;
   if (route->access != Access::kPublic) {
     const std::string auth = req.header("authorization");
-    if (auth.rfind("Bearer ", 0) != 0) {
+    const std::string cookie = auth.empty() ? session_cookie(req) : "";
+    if (auth.rfind("Bearer ", 0) != 0 && cookie.empty()) {
       return error_response(unauthenticated("this call needs `Authorization: Bearer <token>` (bmfctl: --token-file, $BMF_TOKEN or "
-                                            "`bmfctl login`)"));
+                                            "`bmfctl login`) or the web console's session cookie"));
     }
-    auto principal = tenancy_.authenticate_token(auth.substr(7));
+    // A cookie comes with every request the browser makes: a write must also prove it comes from
+    // the console's own page (which alone can read the CSRF token), not from another site.
+    if (!cookie.empty() && req.method != "GET" && req.method != "HEAD" && req.header("x-csrf-token") != csrf_token(cookie)) {
+      ApiResponse res = error_response(Status(StatusCode::kPermissionDenied, "a write with the session cookie needs its X-CSRF-Token header"));
+      res.status = 403;
+      return res;
+    }
+    auto principal = tenancy_.authenticate_token(cookie.empty() ? auth.substr(7) : cookie);
     if (!principal.ok()) return error_response(principal.status());
     who = std::move(*principal);
     const bool allowed_role = route->access == Access::kUser || (route->access == Access::kService && who.service()) ||

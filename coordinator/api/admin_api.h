@@ -18,6 +18,7 @@
 #include "coordinator/agent_server/command_dispatcher.h"
 #include "coordinator/allocation/allocation_service.h"
 #include "coordinator/api/allocation_streams.h"
+#include "coordinator/api/static_files.h"
 #include "coordinator/handover/slurm_service.h"
 #include "coordinator/hotpool/hotpool_service.h"
 #include "coordinator/lifecycle/node_lifecycle.h"
@@ -65,6 +66,16 @@ class AdminApi {
   static const std::vector<Route>& routes();
   // Server-sent events of allocations (GET /api/v1/allocations/{id}/events); fed by the caller.
   AllocationStreams& allocation_streams() { return streams_; }
+  // The web console under /ui/ ("/" redirects there). Cookies get Secure when the API is TLS.
+  void set_console(StaticFiles files, bool secure_cookies) {
+    console_ = std::move(files);
+    secure_cookies_ = secure_cookies;
+  }
+  static constexpr std::string_view kSessionCookie = "bmf_session";
+  // The CSRF token of a cookie session: derived from its secret, so nothing more is stored.
+  static std::string csrf_token(const std::string& session_secret);
+  // The bmf_session cookie's value ('' when the request has none).
+  static std::string session_cookie(const ApiRequest& req);
   // GET /metrics (Prometheus text); 404 until set.
   void set_metrics(std::function<std::string()> render) { metrics_ = std::move(render); }
 
@@ -72,6 +83,9 @@ class AdminApi {
   ApiResponse healthz(RouteContext&);
   ApiResponse metrics(RouteContext&);
   ApiResponse login(RouteContext&);
+  ApiResponse create_session(RouteContext&);
+  ApiResponse get_session(RouteContext&);
+  ApiResponse end_session(RouteContext&);
   ApiResponse whoami(RouteContext&);
   ApiResponse auth_check(RouteContext&);
   ApiResponse list_users(RouteContext&);
@@ -155,6 +169,8 @@ class AdminApi {
 
  private:
   AllocationStreams streams_;
+  StaticFiles console_;
+  bool secure_cookies_ = false;
   std::function<std::string()> metrics_;
   std::function<void()> lease_changed_;
 };

@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "common/http/query.h"
+#include "common/crypto/secrets.h"
 #include "coordinator/api/admin_api.h"
 #include "coordinator/api/api_util.h"
 #include "coordinator/mapping/node_proto.h"
@@ -29,6 +30,72 @@ ApiResponse AdminApi::login(RouteContext& ctx) {
   proto::Token out = to_proto(session->record, body->user());
   out.set_secret(session->secret);
   return {200, to_json(out)};
+}
+
+std::string AdminApi::csrf_token(const std::string& session_secret) {
+  return crypto::sha256_hex("bmf-console-csrf:" + session_secret).substr(0, 32);
+}
+
+std::string AdminApi::session_cookie(const ApiRequest& req) {
+  // Cookie: a=1; bmf_session=bmfs_...; b=2
+  const std::string all = req.header("cookie");
+  for (std::size_t at = 0; at < all.size();) {
+    std::size_t end = all.find(';', at);
+    if (end == std::string::npos) end = all.size();
+    std::string_view part(all.data() + at, end - at);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > kSessionCookie.size() && part.substr(0, kSessionCookie.size()) == kSessionCookie &&
+        part[kSessionCookie.size()] == '=') {
+      return std::string(part.substr(kSessionCookie.size() + 1));
+    }
+    at = end + 1;
+  }
+  return "";
+}
+
+// The console logs in here: the session secret goes into an HttpOnly cookie (the page never
+// sees it); the reply gives who is logged in and the CSRF token for writes.
+ApiResponse AdminApi::create_session(RouteContext& ctx) {
+  auto body = body_as<proto::LoginRequest>(ctx.request, "LoginRequest");
+  if (!body.ok()) return error_response(body.status());
+  auto session = tenancy_.login(body->user(), body->password());
+  if (!session.ok()) return error_response(session.status());
+  auto who = tenancy_.authenticate_token(session->secret);
+  if (!who.ok()) return error_response(who.status());
+  proto::Session out;
+  *out.mutable_who() = whoami_of(*who);
+  out.set_csrf_token(csrf_token(session->secret));
+  out.set_expires_at(format_rfc3339(session->record.expires_at_ms));
+  ApiResponse res{200, to_json(out)};
+  res.headers.emplace_back("Set-Cookie", fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}", kSessionCookie,
+                                                     session->secret, tenancy_.session_ttl_ms() / 1000,
+                                                     secure_cookies_ ? "; Secure" : ""));
+  res.headers.emplace_back("Cache-Control", "no-store");
+  return res;
+}
+
+ApiResponse AdminApi::get_session(RouteContext& ctx) {
+  proto::Session out;
+  *out.mutable_who() = whoami_of(ctx.who);
+  if (const std::string cookie = session_cookie(ctx.request); !cookie.empty() && ctx.request.header("authorization").empty()) {
+    out.set_csrf_token(csrf_token(cookie));
+  }
+  ApiResponse res{200, to_json(out)};
+  res.headers.emplace_back("Cache-Control", "no-store");
+  return res;
+}
+
+// Logout ends the cookie's session (bearer tokens are revoked with DELETE /api/v1/tokens/{id}).
+ApiResponse AdminApi::end_session(RouteContext& ctx) {
+  const std::string cookie = session_cookie(ctx.request);
+  if (cookie.empty() || !ctx.request.header("authorization").empty()) {
+    return error_response(not_found("no console session in this request (API tokens: DELETE /api/v1/tokens/{id})"));
+  }
+  if (Status s = tenancy_.logout(cookie); !s.ok()) return error_response(s);
+  ApiResponse res{204, ""};
+  res.headers.emplace_back("Set-Cookie", fmt::format("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{}", kSessionCookie,
+                                                     secure_cookies_ ? "; Secure" : ""));
+  return res;
 }
 
 ApiResponse AdminApi::whoami(RouteContext& ctx) { return {200, to_json(whoami_of(ctx.who))}; }

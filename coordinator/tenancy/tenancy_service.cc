@@ -53,6 +53,15 @@ Result<Principal> TenancyService::authenticate_token(const std::string& bearer) 
   return principal_of(token->user_id);
 }
 
+Status TenancyService::logout(const std::string& secret) {
+  if (secret.rfind(kApiPrefix, 0) != 0 && secret.rfind(kSessionPrefix, 0) != 0) return not_found("no such session");
+  auto token = store_.find_token(crypto::sha256_hex(secret));
+  if (!token.ok()) return token.status().code() == StatusCode::kNotFound ? not_found("no such session") : token.status();
+  if (token->revoked_at_ms != 0) return not_found("no such session");
+  BMF_ASSIGN_OR_RETURN(Principal p, principal_of(token->user_id));
+  return store_.revoke_token(token->id, clock_.now_ms(), event(p, "SESSION_ENDED", fmt::format("token {} (logout)", token->id)));
+}
+
 Result<Principal> TenancyService::authenticate_password(const std::string& name, const std::string& password) {
   auto user = store_.get_user(name);
   if (!user.ok() || user->password_hash.empty()) {

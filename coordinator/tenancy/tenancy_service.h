@@ -55,6 +55,9 @@ class TenancyService {
   Result<Principal> authenticate_secret(const std::string& user, const std::string& secret);
   // Password login: a session token valid for session_ttl.
   Result<IssuedToken> login(const std::string& user, const std::string& password);
+  // Ends the session (or API token) whose secret this is; NOT_FOUND when it is unknown or ended.
+  Status logout(const std::string& secret);
+  EpochMs session_ttl_ms() const { return config_.session_ttl_ms; }
 
   // The one-time bootstrap (`bmf-coordinator init`): an admin with an API token.
   // FAILED_PRECONDITION when an admin already exists.
