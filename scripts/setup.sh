@@ -14,6 +14,8 @@ packages=(
   netconfd openssh-server python3-ncclient python3-sushy redfishtool curl prometheus
   # the lab (tests/lab/bmf-lab): a real SLURM per project, and traffic checks
   slurmd slurmctld slurm-client munge iputils-ping
+  # the web console's browser tests (playwright-core drives Debian's chromium)
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -25,4 +27,13 @@ if (( ${#missing[@]} )); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "setup.sh: all ${#packages[@]} packages present"
+# The web console is built with Node.js and npm (its packages come from console/package-lock.json):
+# Debian's nodejs/npm unless a Node.js >= 18 is already there.
+node_major=$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\).*/\1/p')
+if [[ -z $node_major || $node_major -lt 18 ]] || ! command -v npm >/dev/null; then
+  [[ $(id -u) -eq 0 ]] || { echo "setup.sh: must run as root to install nodejs and npm" >&2; exit 1; }
+  export DEBIAN_FRONTEND=noninteractive
+  command -v node >/dev/null || apt-get install -y -qq --no-install-recommends nodejs >/dev/null
+  command -v npm >/dev/null || apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+echo "setup.sh: all ${#packages[@]} packages present; node $(node --version), npm $(npm --version)"

@@ -34,7 +34,8 @@ bmfctl class add any >/dev/null
 for p in a:alice:alpha:4001 b:bob:beta:4002; do
   IFS=: read -r t user cluster vlan <<< "$p"
   bmfctl project add "team-$t" --quota-nodes 12 >/dev/null
-  bmfctl user add "$user" >/dev/null
+  ( umask 077; head -c 12 /dev/urandom | base64 > "$BMF_LAB_DIR/$user.pw" )   # for the web console
+  bmfctl user add "$user" --password-file "$BMF_LAB_DIR/$user.pw" >/dev/null
   bmfctl project member add "team-$t" "$user" >/dev/null
   bmfctl token create --user "$user" --description lab --output-file "$BMF_LAB_DIR/$user.token" >/dev/null
   bmfctl network import "ext-$cluster" --vlan "$vlan" --share-with "team-$t"
@@ -95,3 +96,7 @@ if ((fails)); then
   exit 1
 fi
 echo "lab-story: every check passed"
+if [[ ${BMF_LAB_KEEP:-0} == 1 ]]; then
+  echo "the lab stays up: web console at $BMF_COORDINATOR/ui/ (alice / $(cat "$BMF_LAB_DIR/alice.pw"), bob / $(cat "$BMF_LAB_DIR/bob.pw"));"
+  echo "  source $BMF_LAB_DIR/env for bmfctl; tests/lab/bmf-lab down when done"
+fi
