@@ -71,12 +71,12 @@ struct Bench {
     std::ofstream(dir.path() / "password") << testing::NetconfdPeer::kPassword << "\n";
     store = std::move(SqliteStore::open(dir.path() / "state").value());
     ProjectRecord p{.name = "pod"};
-    (void)store->create_project(p, {.kind = "PROJECT_CREATED"});
+    (void)store->create_project(p, {.kind = EventKind::kProjectCreated});
     for (int s = 0; s < switches; ++s) {
       SwitchRecord rec{.name = fmt::format("leaf-{}", s + 1), .address = "127.0.0.1", .port = leaves[s]->port(),
                        .username = testing::NetconfdPeer::kUser, .password_file = (dir.path() / "password").string(),
                        .known_hosts_file = (dir.path() / "known_hosts").string(), .network_instance = "DEFAULT", .parking_vlan = 20};
-      (void)store->save_switch(rec, {.kind = "SWITCH_SAVED"});
+      (void)store->save_switch(rec, {.kind = EventKind::kSwitchSaved});
     }
     for (int n = 0; n < nodes; ++n) {
       proto::Inventory inv;
@@ -93,7 +93,7 @@ struct Bench {
       node.hardware_json = to_json(inv);
       node.state = NodeState::kAvailable;
       node.power_state = warm ? PowerState::kOff : PowerState::kOn;
-      (void)store->save_node(node, {.kind = "NODE_REGISTERED"});
+      (void)store->save_node(node, {.kind = EventKind::kNodeRegistered});
       if (!warm) agents.online.insert(node.id);
       bmcs.emplace(node.id, std::make_unique<lab::EmulatedBmc>(lab::BmcConfig{.system_id = std::to_string(node.id), .username = "coordinator",
                                                                               .password = "tok"}));

@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     SwitchRecord rec{.name = fmt::format("leaf-{}", ++i), .address = "127.0.0.1", .port = sw->port(),
                      .username = testing::NetconfdPeer::kUser, .password_file = (dir.path() / "password").string(),
                      .known_hosts_file = (dir.path() / "known_hosts").string(), .network_instance = "DEFAULT", .parking_vlan = 20};
-    (void)store->save_switch(rec, {.kind = "SWITCH_SAVED"});
+    (void)store->save_switch(rec, {.kind = EventKind::kSwitchSaved});
   }
   // 16 nodes, each NIC heard over LLDP on its leaf's port.
   std::vector<std::uint64_t> ids;
@@ -80,9 +80,9 @@ int main(int argc, char** argv) {
     node.hostname = fmt::format("gpu-{:02}", n);
     node.system_uuid = fmt::format("uuid-{}", n);
     node.hardware_json = to_json(inv);
-    (void)store->save_node(node, {.kind = "NODE_REGISTERED"});
+    (void)store->save_node(node, {.kind = EventKind::kNodeRegistered});
     LeaseRecord lease{.node_id = node.id, .project = "pod"};
-    (void)store->create_lease(lease, {.kind = "LEASE_STARTED"});
+    (void)store->create_lease(lease, {.kind = EventKind::kLeaseStarted});
     ids.push_back(node.id);
   }
   boost::asio::io_context io(1);

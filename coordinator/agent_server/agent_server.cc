@@ -213,7 +213,7 @@ class Session final : public SessionBase {
             node_id_, to_json(u.hardware()),
             EventRecord{.time_ms = SystemClock().now_ms(),
                         .actor = fmt::format("agent:{}", node_id_),
-                        .kind = "NODE_INVENTORY_UPDATED",
+                        .kind = EventKind::kNodeInventoryUpdated,
                         .message = u.reason().substr(0, 200)});
       }
       case proto::Envelope::kError:
@@ -262,7 +262,7 @@ class Session final : public SessionBase {
           node_id_, to_json(r.hardware()),
           EventRecord{.time_ms = SystemClock().now_ms(),
                       .actor = fmt::format("agent:{}", node_id_),
-                      .kind = "NODE_INVENTORY_UPDATED",
+                      .kind = EventKind::kNodeInventoryUpdated,
                       .message = fmt::format("command {}: {} GPUs, {} NICs, {} disks", r.command_id(),
                                              r.hardware().gpus_size(), r.hardware().nics_size(),
                                              r.hardware().disks_size())}));
@@ -270,7 +270,7 @@ class Session final : public SessionBase {
     EventRecord event{.time_ms = SystemClock().now_ms(),
                       .actor = fmt::format("agent:{}", node_id_),
                       .node_id = node_id_,
-                      .kind = !r.done() ? "COMMAND_ACCEPTED" : (r.success() ? "COMMAND_SUCCEEDED" : "COMMAND_FAILED"),
+                      .kind = !r.done() ? EventKind::kCommandAccepted : (r.success() ? EventKind::kCommandSucceeded : EventKind::kCommandFailed),
                       .message = fmt::format("command {}: {}", r.command_id(), r.message())};
     BMF_RETURN_IF_ERROR(server_.store_.append_event(std::move(event)));
     if (r.done()) {

@@ -56,13 +56,13 @@ EpochMs AllocationService::boot_eta_ms(const std::string& hardware_class) {
 Status AllocationService::save_class(const Principal& by, HardwareClass hc) {
   BMF_RETURN_IF_ERROR(validate_class(hc));
   hc.created_at_ms = clock_.now_ms();
-  return store_.save_class(hc, EventRecord{.time_ms = hc.created_at_ms, .actor = by.actor(), .kind = "CLASS_SAVED",
+  return store_.save_class(hc, EventRecord{.time_ms = hc.created_at_ms, .actor = by.actor(), .kind = EventKind::kClassSaved,
                                            .message = fmt::format("{}: gpus>={} model '{}' rdma={} memory>={}GiB cpus>={}", hc.name,
                                                                   hc.min_gpus, hc.gpu_model, hc.rdma, hc.min_memory_gib, hc.min_cpus)});
 }
 
 Status AllocationService::remove_class(const Principal& by, const std::string& name) {
-  return store_.delete_class(name, EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = "CLASS_REMOVED", .message = name});
+  return store_.delete_class(name, EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = EventKind::kClassRemoved, .message = name});
 }
 
 Result<std::vector<std::uint64_t>> AllocationService::candidates(const std::string& class_name, std::string& shortage) {
@@ -170,7 +170,7 @@ Result<AllocationRecord> AllocationService::request(const Principal& by, const A
                                       .detail = fmt::format("{} x {}", r.count, r.hardware_class.empty() ? "any" : r.hardware_class)}};
   first.push_back({.stage = "reserved", .at_ms = a.updated_at_ms, .detail = ""});
   BMF_RETURN_IF_ERROR(store_.reserve_allocation(a, picks, first,
-                                                EventRecord{.time_ms = a.updated_at_ms, .actor = by.actor(), .kind = "ALLOCATION_RESERVED",
+                                                EventRecord{.time_ms = a.updated_at_ms, .actor = by.actor(), .kind = EventKind::kAllocationReserved,
                                                             .message = fmt::format("{} node(s) for {}", r.count, r.project)}));
   a.stages = first;
   a.stages.back().detail = fmt::format("nodes {}", fmt::join(a.nodes, ","));
@@ -251,7 +251,7 @@ void AllocationService::node_not_up(std::uint64_t id, std::uint64_t node, const 
   auto leases = store_.list_leases(true);
   for (const auto& l : leases.ok() ? leases->leases : std::vector<LeaseRecord>{}) {
     if (l.node_id != node || l.allocation_id != id) continue;
-    (void)store_.end_lease(l.id, clock_.now_ms(), {.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "LEASE_ENDED",
+    (void)store_.end_lease(l.id, clock_.now_ms(), {.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = EventKind::kLeaseEnded,
                                                    .message = fmt::format("node {} did not come up: {}", node, why)});
   }
   (void)lifecycle_.transition(node, NodeState::kMaintenance, fmt::format("did not come up for allocation {}: {}", id, why),
@@ -262,7 +262,7 @@ void AllocationService::node_not_up(std::uint64_t id, std::uint64_t node, const 
   auto picks = candidates(a->hardware_class, shortage);
   Result<std::vector<std::uint64_t>> taken =
       picks.ok() ? store_.add_allocation_nodes(*a, *picks, 1,
-                                               EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "ALLOCATION_NODE_REPLACED",
+                                               EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = EventKind::kAllocationNodeReplaced,
                                                            .message = fmt::format("allocation {}: node {} did not come up", id, node)})
                  : Result<std::vector<std::uint64_t>>(picks.status());
   if (!taken.ok()) {
@@ -382,7 +382,7 @@ void AllocationService::ready(AllocationRecord& a) {
       BMF_LOG_WARN("ALLOCATION_NODE_NOT_ACTIVE allocation={} node={}: {}", a.id, l.node_id, s.to_string());
     }
   }
-  stage(a, "ready", "", "ready", EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "ALLOCATION_READY",
+  stage(a, "ready", "", "ready", EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = EventKind::kAllocationReady,
                                              .message = fmt::format("allocation {}: {} node(s)", a.id, a.count)});
 }
 
@@ -395,7 +395,7 @@ void AllocationService::fail(AllocationRecord& a, const std::string& step, const
   if (leases.ok()) {
     for (const auto& l : leases->leases) {
       if (l.allocation_id != a.id) continue;
-      if (store_.end_lease(l.id, clock_.now_ms(), {.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "LEASE_ENDED",
+      if (store_.end_lease(l.id, clock_.now_ms(), {.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = EventKind::kLeaseEnded,
                                                     .message = fmt::format("allocation {} failed", a.id)}).ok()) {
         ended.push_back(l.node_id);
       }
@@ -406,7 +406,7 @@ void AllocationService::fail(AllocationRecord& a, const std::string& step, const
                           ended.empty() ? "nothing to undo"
                                         : fmt::format("leases of nodes {} ended, the nodes are being cleaned", fmt::join(ended, ",")));
   stage(a, "failed", a.message, "failed",
-        EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "ALLOCATION_FAILED",
+        EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = EventKind::kAllocationFailed,
                     .message = fmt::format("allocation {}: {}", a.id, a.message)});
   if (ended.empty()) return;
   if (step != "handing_over") return cleaning_.release(ended, "coordinator");
@@ -441,7 +441,7 @@ Result<AllocationRecord> AllocationService::release(const Principal& by, std::ui
   BMF_ASSIGN_OR_RETURN(auto leases, store_.list_leases(true));
   for (const auto& l : leases.leases) {
     if (l.allocation_id != a.id) continue;
-    BMF_RETURN_IF_ERROR(store_.end_lease(l.id, clock_.now_ms(), {.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = "LEASE_ENDED",
+    BMF_RETURN_IF_ERROR(store_.end_lease(l.id, clock_.now_ms(), {.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = EventKind::kLeaseEnded,
                                                                   .message = fmt::format("allocation {} released", a.id)})
                             .status());
     ended.push_back(l.node_id);
@@ -474,7 +474,7 @@ void AllocationService::track_release(AllocationRecord a, const std::vector<std:
     if (!again.ok()) return;
     stage(*again, "released", t->outcomes.empty() ? std::string("no nodes") : fmt::format("{}", fmt::join(t->outcomes, "; ")),
           "released",
-          EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = "ALLOCATION_RELEASED",
+          EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator", .kind = EventKind::kAllocationReleased,
                       .message = fmt::format("allocation {}: {}", id, fmt::join(t->outcomes, "; "))});
   };
   if (nodes.empty()) return finish();
@@ -535,7 +535,7 @@ Result<LeaseRecord> AllocationService::release_node(const Principal& by, std::ui
   if (last && (a->state == "ready" || a->state == "running")) {
     flights_.erase(allocation);
     stage(*a, "released", fmt::format("node {} released by {}: it was the last one", node_id, by.name), "released",
-          EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = "ALLOCATION_RELEASED",
+          EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = EventKind::kAllocationReleased,
                       .message = fmt::format("allocation {}: its last node {} released", allocation, node_id)});
   } else {
     stage(*a, "node_released", fmt::format("node {} released by {} (being cleaned)", node_id, by.name));
@@ -545,7 +545,7 @@ Result<LeaseRecord> AllocationService::release_node(const Principal& by, std::ui
 
 Result<LeaseRecord> AllocationService::end_lease(const Principal& by, std::uint64_t lease_id) {
   const EpochMs now = clock_.now_ms();
-  BMF_ASSIGN_OR_RETURN(LeaseRecord ended, store_.end_lease(lease_id, now, {.time_ms = now, .actor = by.actor(), .kind = "LEASE_ENDED",
+  BMF_ASSIGN_OR_RETURN(LeaseRecord ended, store_.end_lease(lease_id, now, {.time_ms = now, .actor = by.actor(), .kind = EventKind::kLeaseEnded,
                                                                           .message = fmt::format("lease {}", lease_id)}));
   if (lease_changed_) lease_changed_();
   // Out of its handover (an allocation's node), then ports back to provisioning and cleaned like any released node.
@@ -573,7 +573,7 @@ Result<std::size_t> AllocationService::expire() {
         if (!a.ok()) BMF_LOG_WARN("LEASE_EXPIRY_FAILED allocation {}: {}", l.allocation_id, a.status().to_string());
       }
     } else {
-      auto ended = store_.end_lease(l.id, now, {.time_ms = now, .actor = "coordinator", .kind = "LEASE_EXPIRED",
+      auto ended = store_.end_lease(l.id, now, {.time_ms = now, .actor = "coordinator", .kind = EventKind::kLeaseExpired,
                                                 .message = fmt::format("lease {} reached its end time", l.id)});
       if (!ended.ok()) continue;
       if (lease_changed_) lease_changed_();

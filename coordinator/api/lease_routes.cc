@@ -47,7 +47,7 @@ ApiResponse AdminApi::create_lease(RouteContext& ctx) {
   }
   if (body.duration_s() > 0) lease->ends_at_ms = lease->created_at_ms + body.duration_s() * 1000;
   if (lease->owner.empty()) lease->owner = ctx.who.name;
-  Status saved = store_.create_lease(*lease, {.time_ms = lease->created_at_ms, .actor = ctx.who.actor(), .kind = "LEASE_STARTED",
+  Status saved = store_.create_lease(*lease, {.time_ms = lease->created_at_ms, .actor = ctx.who.actor(), .kind = EventKind::kLeaseStarted,
                                               .message = fmt::format("project {} for {}", lease->project, lease->owner)});
   if (!saved.ok()) return error_response(saved);
   lease_changed();
@@ -65,7 +65,7 @@ ApiResponse AdminApi::end_lease(RouteContext& ctx) {
     lease_changed();
     return {200, to_json(to_proto(*ended))};
   }
-  auto ended = store_.end_lease(*id, now, {.time_ms = now, .actor = ctx.who.actor(), .kind = "LEASE_ENDED",
+  auto ended = store_.end_lease(*id, now, {.time_ms = now, .actor = ctx.who.actor(), .kind = EventKind::kLeaseEnded,
                                            .message = fmt::format("lease {}", *id)});
   if (!ended.ok()) return error_response(ended.status());
   lease_changed();
@@ -73,7 +73,7 @@ ApiResponse AdminApi::end_lease(RouteContext& ctx) {
     // The node's ports leave the project's networks: back to provisioning, one operation.
     auto op = networks_->release_node(ctx.who.actor(), ended->node_id);
     if (!op.ok()) {
-      (void)store_.append_event({.time_ms = now, .actor = "coordinator", .node_id = ended->node_id, .kind = "NETWORK_RELEASE_FAILED",
+      (void)store_.append_event({.time_ms = now, .actor = "coordinator", .node_id = ended->node_id, .kind = EventKind::kNetworkReleaseFailed,
                                  .message = op.status().to_string(), .project = ended->project});
     }
   }

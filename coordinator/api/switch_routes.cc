@@ -26,7 +26,7 @@ ApiResponse AdminApi::put_switch(RouteContext& ctx) {
   if (Status s = from_json(ctx.request.body, body); !s.ok()) return error_response(invalid_argument("body is not a Switch"), s.message());
   auto rec = switch_from_proto(body, ctx.params[0]);
   if (!rec.ok()) return error_response(rec.status());
-  Status saved = store_.save_switch(*rec, {.time_ms = clock_.now_ms(), .actor = ctx.who.actor(), .kind = "SWITCH_SAVED",
+  Status saved = store_.save_switch(*rec, {.time_ms = clock_.now_ms(), .actor = ctx.who.actor(), .kind = EventKind::kSwitchSaved,
                                            .message = fmt::format("{} at {}:{}", rec->name, rec->address, rec->port)});
   if (!saved.ok()) return error_response(saved);
   return {200, to_json(to_proto(*rec))};
@@ -47,7 +47,7 @@ ApiResponse AdminApi::put_switch_port(RouteContext& ctx) {
   auto rec = switch_port_from_proto(body, ctx.params[0], ctx.params[1]);
   if (!rec.ok()) return error_response(rec.status());
   if (auto sw = store_.get_switch(ctx.params[0]); !sw.ok()) return error_response(sw.status());
-  Status saved = store_.save_switch_port(*rec, {.time_ms = clock_.now_ms(), .actor = ctx.who.actor(), .kind = "SWITCH_PORT_SAVED",
+  Status saved = store_.save_switch_port(*rec, {.time_ms = clock_.now_ms(), .actor = ctx.who.actor(), .kind = EventKind::kSwitchPortSaved,
                                                 .message = fmt::format("{} {}: {}", ctx.params[0], rec->port, body.ShortDebugString())});
   if (!saved.ok()) return error_response(saved);
   return {200, to_json(to_proto(*rec))};

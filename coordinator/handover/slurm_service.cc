@@ -50,7 +50,7 @@ Result<SlurmClusterRecord> SlurmService::add(const Principal& by, SlurmClusterRe
   }
   c.created_at_ms = clock_.now_ms();
   BMF_RETURN_IF_ERROR(store_.insert_slurm_cluster(
-      c, EventRecord{.time_ms = c.created_at_ms, .actor = by.actor(), .kind = "SLURM_CLUSTER_ADDED",
+      c, EventRecord{.time_ms = c.created_at_ms, .actor = by.actor(), .kind = EventKind::kSlurmClusterAdded,
                      .message = fmt::format("SLURM cluster {} (controller {}) for {}", c.name, c.controller, c.project),
                      .project = c.project}));
   BMF_LOG_INFO("SLURM_CLUSTER_ADDED name={} project={} controller={} network={}", c.name, c.project, c.controller, c.network);
@@ -73,7 +73,7 @@ Status SlurmService::remove(const Principal& by, const std::string& name) {
   BMF_ASSIGN_OR_RETURN(auto all, store_.list_slurm_clusters());
   auto it = std::find_if(all.begin(), all.end(), [&](const SlurmClusterRecord& c) { return c.name == name; });
   if (it == all.end() || (!by.admin() && !by.member_of(it->project))) return not_found(fmt::format("SLURM cluster {} does not exist", name));
-  return store_.remove_slurm_cluster(name, EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = "SLURM_CLUSTER_REMOVED",
+  return store_.remove_slurm_cluster(name, EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = EventKind::kSlurmClusterRemoved,
                                                        .message = fmt::format("SLURM cluster {}", name), .project = it->project});
 }
 

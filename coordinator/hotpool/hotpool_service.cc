@@ -101,7 +101,7 @@ Status HotpoolService::set_bounds(const std::string& actor, const std::string& h
   }
   rec.min_hot = min_hot;
   rec.max_hot = max_hot;
-  return store_.save_hotpool(rec, EventRecord{.time_ms = clock_.now_ms(), .actor = actor, .kind = "HOTPOOL_BOUNDS_SET",
+  return store_.save_hotpool(rec, EventRecord{.time_ms = clock_.now_ms(), .actor = actor, .kind = EventKind::kHotpoolBoundsSet,
                                               .message = fmt::format("{}: min {} max {}", hardware_class, min_hot,
                                                                      max_hot < 0 ? std::string("none") : std::to_string(max_hot))});
 }
@@ -121,7 +121,7 @@ void HotpoolService::note_empty(const std::string& hardware_class, std::uint32_t
                 : fmt::format("class {} has no hot node: allocations power warm ones on ({} left, ETA {:.0f} s)", hardware_class, warm,
                               static_cast<double>(allocations_.boot_eta_ms(hardware_class)) / 1000);
   BMF_LOG_WARN("HOTPOOL_EMPTY {}", msg);
-  (void)store_.save_hotpool(rec, EventRecord{.time_ms = now, .actor = "coordinator", .kind = "HOTPOOL_EMPTY", .message = msg});
+  (void)store_.save_hotpool(rec, EventRecord{.time_ms = now, .actor = "coordinator", .kind = EventKind::kHotpoolEmpty, .message = msg});
 }
 
 void HotpoolService::start(std::uint64_t node, PowerAction action, const std::string& why) {
@@ -133,7 +133,7 @@ void HotpoolService::start(std::uint64_t node, PowerAction action, const std::st
     if (it == moving_.end()) return;
     if (!out.status.ok()) {
       BMF_LOG_WARN("HOTPOOL_MOVE_FAILED node={} {}: {}", node, to_string(action), out.status.to_string());
-      (void)store_.append_event({.time_ms = clock_.now_ms(), .actor = "coordinator", .node_id = node, .kind = "HOTPOOL_MOVE_FAILED",
+      (void)store_.append_event({.time_ms = clock_.now_ms(), .actor = "coordinator", .node_id = node, .kind = EventKind::kHotpoolMoveFailed,
                                  .message = fmt::format("{}: {}", to_string(action), out.status.message())});
       moving_.erase(it);
       return;

@@ -8,10 +8,20 @@
 
 namespace bmf::coordinator {
 
-std::string node_event_kind(NodeState to) {
-  std::string kind = "NODE_";
-  for (char c : to_string(to)) kind += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return kind;
+EventKind node_event_kind(NodeState to) {
+  switch (to) {
+    case NodeState::kEnrolling: return EventKind::kNodeEnrolling;
+    case NodeState::kInspecting: return EventKind::kNodeInspecting;
+    case NodeState::kAvailable: return EventKind::kNodeAvailable;
+    case NodeState::kAllocated: return EventKind::kNodeAllocated;
+    case NodeState::kActive: return EventKind::kNodeActive;
+    case NodeState::kReleasing: return EventKind::kNodeReleasing;
+    case NodeState::kCleaning: return EventKind::kNodeCleaning;
+    case NodeState::kMaintenance: return EventKind::kNodeMaintenance;
+    case NodeState::kFailed: return EventKind::kNodeFailed;
+    case NodeState::kUnreachable: return EventKind::kNodeUnreachable;
+  }
+  return EventKind::kUnknown;
 }
 
 NodeLifecycle::NodeLifecycle(Store& store, const Clock& clock) : store_(store), clock_(clock) {}

@@ -48,6 +48,6 @@ class NodeLifecycle {
 };
 
 // The event kind of reaching a state: NODE_AVAILABLE, NODE_MAINTENANCE, ...
-std::string node_event_kind(NodeState to);
+EventKind node_event_kind(NodeState to);
 
 }  // namespace bmf::coordinator

@@ -96,7 +96,7 @@ proto::Event to_proto(const EventRecord& e) {
   out.set_time(format_rfc3339(e.time_ms));
   out.set_actor(e.actor);
   out.set_node_id(e.node_id);
-  out.set_kind(e.kind);
+  out.set_kind(std::string(to_string(e.kind)));
   out.set_message(e.message);
   out.set_project(e.project);
   return out;

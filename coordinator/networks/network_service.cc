@@ -100,7 +100,7 @@ Result<NetworkRecord> NetworkService::create(const Principal& by, const std::str
   }
   NetworkRecord n{.name = name, .project = project, .kind = NetworkRecord::Kind::kTenant, .created_at_ms = clock_.now_ms()};
   BMF_RETURN_IF_ERROR(store_.create_network(n, rules, EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(),
-                                                                  .kind = "NETWORK_CREATED",
+                                                                  .kind = EventKind::kNetworkCreated,
                                                                   .message = fmt::format("{}/{}", project, name)}));
   // The Store picked the VLAN; say which in the journal line too.
   BMF_LOG_INFO("NETWORK_CREATED {}/{} vlan={} by={}", project, name, n.vlan, by.name);
@@ -121,7 +121,7 @@ Result<NetworkRecord> NetworkService::import(const Principal& by, const std::str
                   .created_at_ms = clock_.now_ms(),
                   .shared_with = shared_with};
   BMF_RETURN_IF_ERROR(store_.create_network(
-      n, {}, EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = "NETWORK_IMPORTED",
+      n, {}, EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = EventKind::kNetworkImported,
                          .message = fmt::format("{} vlan {} shared with {}", name, vlan, fmt::join(shared_with, ","))}));
   return n;
 }
@@ -131,7 +131,7 @@ Status NetworkService::remove(const Principal& by, const std::string& ref, const
   if (!by.admin() && (n.project.empty() || !by.member_of(n.project))) {
     return not_found(fmt::format("network {} does not exist", ref));  // a site network is the admins' to delete
   }
-  return store_.delete_network(n.id, EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = "NETWORK_DELETED",
+  return store_.delete_network(n.id, EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = EventKind::kNetworkDeleted,
                                                  .message = fmt::format("{} (vlan {} back to the pool)", n.name, n.vlan)});
 }
 
@@ -379,7 +379,7 @@ Status NetworkService::set_port(const Principal& by, std::uint64_t node_id, cons
   }
   if (name.empty()) return not_found(fmt::format("node {} has no NIC '{}'", node_id, nic));
   return store_.set_nic_port(NicPortRecord{.node_id = node_id, .nic = name, .switch_name = switch_name, .port = port},
-                             EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = "NIC_PORT_MAPPED",
+                             EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = EventKind::kNicPortMapped,
                                          .message = switch_name.empty() ? fmt::format("{}: port map removed (LLDP)", name)
                                                                         : fmt::format("{} -> {} {}", name, switch_name, port)});
 }
@@ -431,7 +431,7 @@ void NetworkService::fail(OperationRecord& op, const std::string& message, const
   op.detail = detail;
   op.updated_at_ms = clock_.now_ms();
   if (Status s = store_.update_operation(op); !s.ok()) BMF_LOG_ERROR("OPERATION_WRITE_FAILED {}: {}", op.id, s.to_string());
-  (void)store_.append_event(EventRecord{.time_ms = op.updated_at_ms, .actor = "coordinator", .kind = "NETWORK_CHANGE_FAILED",
+  (void)store_.append_event(EventRecord{.time_ms = op.updated_at_ms, .actor = "coordinator", .kind = EventKind::kNetworkChangeFailed,
                                         .message = fmt::format("operation {} ({}): {}", op.id, op.target, message),
                                         .project = op.project});
   BMF_LOG_WARN("NETWORK_CHANGE_FAILED op={} {}: {}", op.id, op.target, message);
@@ -520,7 +520,7 @@ void NetworkService::finish(Job job, PortPlan plan, std::vector<NicChange> nics,
   op.detail = detail;
   op.updated_at_ms = clock_.now_ms();
   Status s = store_.commit_network_change(change, op, EventRecord{.time_ms = op.updated_at_ms, .actor = op.actor,
-                                                                  .kind = "NETWORK_CHANGED",
+                                                                  .kind = EventKind::kNetworkChanged,
                                                                   .message = fmt::format("operation {} ({}): {}", op.id, op.target,
                                                                                          op.message)});
   if (!s.ok()) {

@@ -147,7 +147,7 @@ Result<RegistrationOutcome> NodeRegistry::register_node(RegistrationRequest req)
 
   EventRecord event{.time_ms = now,
                     .actor = "agent:" + (req.hostname.empty() ? req.peer_address : req.hostname),
-                    .kind = out.matched_existing ? "NODE_REREGISTERED" : "NODE_REGISTERED",
+                    .kind = out.matched_existing ? EventKind::kNodeReregistered : EventKind::kNodeRegistered,
                     .message = fmt::format("uuid={} serial={} macs={} from {}{}", req.system_uuid, req.serial,
                                            fmt::join(req.macs, ","), req.peer_address, note)};
   BMF_RETURN_IF_ERROR(store_.save_node(node, std::move(event)));

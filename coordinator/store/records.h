@@ -10,6 +10,8 @@
 
 #include "common/clock/clock.h"
 
+#include "coordinator/store/event_kind.h"
+
 namespace bmf::coordinator {
 
 // The node lifecycle (docs/node-lifecycle.md). The legal moves are one table,
@@ -73,7 +75,7 @@ struct EventRecord {
   EpochMs time_ms = 0;
   std::string actor;         // "agent:<node>", "coordinator", "admin:<user>"
   std::uint64_t node_id = 0;  // 0 when not about one node
-  std::string kind;          // stable ID, e.g. NODE_REGISTERED
+  EventKind kind = EventKind::kUnknown;  // stored as its stable string, e.g. NODE_REGISTERED
   std::string message;
   std::string project;       // the project it concerns ('' : site-wide, admins only)
 };

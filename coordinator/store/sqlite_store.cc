@@ -129,7 +129,7 @@ Result<std::vector<NodeRecord>> SqliteStore::list_nodes() {
 Status SqliteStore::insert_event(EventRecord& e) {
   BMF_ASSIGN_OR_RETURN(auto* st,
                        conn_->prepare("INSERT INTO events(time, actor, node_id, kind, message, project) VALUES (?,?,?,?,?,?)"));
-  st->bind(1, e.time_ms).bind(2, e.actor).bind(3, static_cast<std::int64_t>(e.node_id)).bind(4, e.kind).bind(5, e.message);
+  st->bind(1, e.time_ms).bind(2, e.actor).bind(3, static_cast<std::int64_t>(e.node_id)).bind(4, std::string(to_string(e.kind))).bind(5, e.message);
   st->bind(6, e.project);
   BMF_RETURN_IF_ERROR(st->run());
   e.id = static_cast<std::uint64_t>(conn_->last_insert_rowid());
@@ -262,7 +262,7 @@ Result<std::vector<EventRecord>> SqliteStore::list_events(const EventQuery& q) {
                                  .time_ms = st->column_int(1),
                                  .actor = st->column_text(2),
                                  .node_id = static_cast<std::uint64_t>(st->column_int(3)),
-                                 .kind = st->column_text(4),
+                                 .kind = parse_event_kind(st->column_text(4)),
                                  .message = st->column_text(5),
                                  .project = st->column_text(6)});
   }

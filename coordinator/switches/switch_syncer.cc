@@ -118,7 +118,7 @@ Result<OperationRecord> SwitchSyncer::start(const std::string& kind, const std::
   BMF_RETURN_IF_ERROR(store_.create_operation(job.op));
   const OperationRecord started = job.op;
   if (!job.check_only) {
-    (void)store_.append_event({.time_ms = now, .actor = actor, .kind = "SWITCH_SYNC_STARTED",
+    (void)store_.append_event({.time_ms = now, .actor = actor, .kind = EventKind::kSwitchSyncStarted,
                                .message = fmt::format("{} ({} desired ports)", switch_name, ports.size())});
   }
   boost::asio::post(workers_, [this, job = std::move(job)] {
@@ -154,11 +154,12 @@ void SwitchSyncer::finish(OperationRecord op, bool ok, const std::string& messag
   op.updated_at_ms = SystemClock().now_ms();
   if (Status s = store_.update_operation(op); !s.ok()) BMF_LOG_ERROR("OPERATION_WRITE_FAILED {}: {}", op.id, s.to_string());
   const bool check = op.kind == "switch-check";
-  const std::string kind = check ? (ok ? "SWITCH_CHECKED" : "SWITCH_CHECK_FAILED") : (ok ? "SWITCH_SYNCED" : "SWITCH_SYNC_FAILED");
+  const EventKind kind = check ? (ok ? EventKind::kSwitchChecked : EventKind::kSwitchCheckFailed)
+                               : (ok ? EventKind::kSwitchSynced : EventKind::kSwitchSyncFailed);
   (void)store_.append_event({.time_ms = op.updated_at_ms, .actor = "coordinator", .kind = kind,
                              .message = fmt::format("{}: {}", op.target, message)});
-  if (ok) BMF_LOG_INFO("{} {}: {}", kind, op.target, message);
-  else BMF_LOG_WARN("{} {}: {}", kind, op.target, message);
+  if (ok) BMF_LOG_INFO("{} {}: {}", to_string(kind), op.target, message);
+  else BMF_LOG_WARN("{} {}: {}", to_string(kind), op.target, message);
 }
 
 }  // namespace bmf::coordinator

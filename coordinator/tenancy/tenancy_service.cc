@@ -34,8 +34,8 @@ Status validate_name(std::string_view what, std::string_view name) {
   return ok_status();
 }
 
-EventRecord TenancyService::event(const Principal& by, std::string kind, std::string message) const {
-  return EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = std::move(kind), .message = std::move(message)};
+EventRecord TenancyService::event(const Principal& by, EventKind kind, std::string message) const {
+  return EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = kind, .message = std::move(message)};
 }
 
 Result<Principal> TenancyService::principal_of(std::uint64_t user_id) {
@@ -59,7 +59,7 @@ Status TenancyService::logout(const std::string& secret) {
   if (!token.ok()) return token.status().code() == StatusCode::kNotFound ? not_found("no such session") : token.status();
   if (token->revoked_at_ms != 0) return not_found("no such session");
   BMF_ASSIGN_OR_RETURN(Principal p, principal_of(token->user_id));
-  return store_.revoke_token(token->id, clock_.now_ms(), event(p, "SESSION_ENDED", fmt::format("token {} (logout)", token->id)));
+  return store_.revoke_token(token->id, clock_.now_ms(), event(p, EventKind::kSessionEnded, fmt::format("token {} (logout)", token->id)));
 }
 
 Result<Principal> TenancyService::authenticate_password(const std::string& name, const std::string& password) {
@@ -97,7 +97,7 @@ Result<IssuedToken> TenancyService::issue(const UserRecord& user, TokenKind kind
   BMF_RETURN_IF_ERROR(store_.create_token(
       out.record, EventRecord{.time_ms = clock_.now_ms(),
                               .actor = actor,
-                              .kind = kind == TokenKind::kSession ? "USER_LOGGED_IN" : "TOKEN_CREATED",
+                              .kind = kind == TokenKind::kSession ? EventKind::kUserLoggedIn : EventKind::kTokenCreated,
                               .message = fmt::format("{} for user {}{}", kind == TokenKind::kSession ? "session" : "API token",
                                                      user.name, description.empty() ? "" : " (" + description + ")")}));
   return out;
@@ -119,7 +119,7 @@ Result<IssuedToken> TenancyService::bootstrap_admin(const std::string& name) {
   }
   UserRecord user{.name = name, .role = UserRole::kAdmin, .created_at_ms = clock_.now_ms()};
   BMF_RETURN_IF_ERROR(store_.create_user(user, EventRecord{.time_ms = clock_.now_ms(), .actor = "coordinator-init",
-                                                           .kind = "USER_CREATED", .message = name + " (admin, bootstrap)"}));
+                                                           .kind = EventKind::kUserCreated, .message = name + " (admin, bootstrap)"}));
   return issue(user, TokenKind::kApi, "bootstrap", 0, "coordinator-init");
 }
 
@@ -129,19 +129,19 @@ Result<UserRecord> TenancyService::add_user(const Principal& by, const std::stri
   if (!password.empty() && password.size() < 8) return invalid_argument("a password needs at least 8 characters");
   UserRecord user{.name = name, .role = role, .created_at_ms = clock_.now_ms()};
   if (!password.empty()) user.password_hash = crypto::hash_password(password, config_.password_iterations);
-  BMF_RETURN_IF_ERROR(store_.create_user(user, event(by, "USER_CREATED", fmt::format("{} ({})", name, to_string(role)))));
+  BMF_RETURN_IF_ERROR(store_.create_user(user, event(by, EventKind::kUserCreated, fmt::format("{} ({})", name, to_string(role)))));
   return user;
 }
 
 Status TenancyService::remove_user(const Principal& by, const std::string& name) {
   if (name == by.name) return failed_precondition("you cannot remove yourself");
-  return store_.delete_user(name, event(by, "USER_REMOVED", name));
+  return store_.delete_user(name, event(by, EventKind::kUserRemoved, name));
 }
 
 Status TenancyService::set_password(const Principal& by, const std::string& name, const std::string& password) {
   if (password.size() < 8) return invalid_argument("a password needs at least 8 characters");
   return store_.set_user_password(name, crypto::hash_password(password, config_.password_iterations),
-                                  event(by, "USER_PASSWORD_SET", name));
+                                  event(by, EventKind::kUserPasswordSet, name));
 }
 
 Result<ProjectRecord> TenancyService::add_project(const Principal& by, const std::string& name, std::int64_t quota_nodes,
@@ -149,18 +149,18 @@ Result<ProjectRecord> TenancyService::add_project(const Principal& by, const std
   BMF_RETURN_IF_ERROR(validate_name("project", name));
   if (quota_nodes < kUnlimited || quota_networks < kUnlimited) return invalid_argument("a quota is a count >= 0, or -1 for unlimited");
   ProjectRecord p{.name = name, .quota_nodes = quota_nodes, .quota_networks = quota_networks, .created_at_ms = clock_.now_ms()};
-  BMF_RETURN_IF_ERROR(store_.create_project(p, event(by, "PROJECT_CREATED", name)));
+  BMF_RETURN_IF_ERROR(store_.create_project(p, event(by, EventKind::kProjectCreated, name)));
   return p;
 }
 
 Status TenancyService::remove_project(const Principal& by, const std::string& name) {
-  return store_.delete_project(name, event(by, "PROJECT_REMOVED", name));
+  return store_.delete_project(name, event(by, EventKind::kProjectRemoved, name));
 }
 
 Status TenancyService::set_quota(const Principal& by, const std::string& project, std::int64_t nodes, std::int64_t networks) {
   if (nodes < kUnlimited || networks < kUnlimited) return invalid_argument("a quota is a count >= 0, or -1 for unlimited");
   return store_.set_project_quota(project, nodes, networks,
-                                  event(by, "PROJECT_QUOTA_SET", fmt::format("{}: nodes {} networks {}", project, nodes, networks)));
+                                  event(by, EventKind::kProjectQuotaSet, fmt::format("{}: nodes {} networks {}", project, nodes, networks)));
 }
 
 Status TenancyService::set_class_quota(const Principal& by, const std::string& project, const std::string& hardware_class,
@@ -168,15 +168,15 @@ Status TenancyService::set_class_quota(const Principal& by, const std::string& p
   BMF_RETURN_IF_ERROR(validate_name("class", hardware_class));
   if (nodes < kUnlimited) return invalid_argument("a quota is a count >= 0, or -1 for none");
   return store_.set_class_quota(project, hardware_class, nodes,
-                                event(by, "PROJECT_QUOTA_SET", fmt::format("{}: nodes of class {} {}", project, hardware_class, nodes)));
+                                event(by, EventKind::kProjectQuotaSet, fmt::format("{}: nodes of class {} {}", project, hardware_class, nodes)));
 }
 
 Status TenancyService::add_member(const Principal& by, const std::string& user, const std::string& project) {
-  return store_.add_member(user, project, event(by, "MEMBER_ADDED", fmt::format("{} joined {}", user, project)));
+  return store_.add_member(user, project, event(by, EventKind::kMemberAdded, fmt::format("{} joined {}", user, project)));
 }
 
 Status TenancyService::remove_member(const Principal& by, const std::string& user, const std::string& project) {
-  return store_.remove_member(user, project, event(by, "MEMBER_REMOVED", fmt::format("{} left {}", user, project)));
+  return store_.remove_member(user, project, event(by, EventKind::kMemberRemoved, fmt::format("{} left {}", user, project)));
 }
 
 Result<IssuedToken> TenancyService::create_token(const Principal& by, const std::string& user_name,
@@ -196,7 +196,7 @@ Status TenancyService::revoke_token(const Principal& by, std::uint64_t token_id)
       return not_found(fmt::format("token {} does not exist or is already revoked", token_id));
     }
   }
-  return store_.revoke_token(token_id, clock_.now_ms(), event(by, "TOKEN_REVOKED", fmt::format("token {}", token_id)));
+  return store_.revoke_token(token_id, clock_.now_ms(), event(by, EventKind::kTokenRevoked, fmt::format("token {}", token_id)));
 }
 
 Result<std::vector<TokenRecord>> TenancyService::tokens_of(const Principal& by, const std::string& user_name) {

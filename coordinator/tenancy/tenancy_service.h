@@ -87,7 +87,7 @@ class TenancyService {
   Result<Principal> principal_of(std::uint64_t user_id);
   Result<IssuedToken> issue(const UserRecord& user, TokenKind kind, const std::string& description, EpochMs expires_at_ms,
                             const std::string& actor);
-  EventRecord event(const Principal& by, std::string kind, std::string message) const;
+  EventRecord event(const Principal& by, EventKind kind, std::string message) const;
 
   Store& store_;
   const Clock& clock_;

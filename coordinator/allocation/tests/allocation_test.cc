@@ -65,7 +65,7 @@ class AllocationTest : public ::testing::Test {
     alice_ = *tenancy_->authenticate_token(tenancy_->create_token(admin_, "alice", "", 0)->secret);
     for (int i = 1; i <= 2; ++i) {
       ASSERT_TRUE(store_->save_switch({.name = fmt::format("leaf-{}", i), .address = "127.0.0.1", .username = "u",
-                                       .known_hosts_file = "k", .parking_vlan = 20}, {.kind = "SWITCH_SAVED"}).ok());
+                                       .known_hosts_file = "k", .parking_vlan = 20}, {.kind = EventKind::kSwitchSaved}).ok());
     }
     ASSERT_TRUE(allocations_->save_class(admin_, {.name = "gpu-h100x8", .min_gpus = 8, .gpu_model = "H100", .rdma = true,
                                                   .min_memory_gib = 1024}).ok());
@@ -82,7 +82,7 @@ class AllocationTest : public ::testing::Test {
     n.system_uuid = "uuid-" + host;
     n.hardware_json = to_json(inv);
     n.state = NodeState::kAvailable;
-    EXPECT_TRUE(store_->save_node(n, {.kind = "NODE_REGISTERED"}).ok());
+    EXPECT_TRUE(store_->save_node(n, {.kind = EventKind::kNodeRegistered}).ok());
     ids_.push_back(n.id);
     return n.id;
   }
@@ -171,7 +171,7 @@ TEST_F(AllocationTest, Duration_LeasesExpireAndTheAllocationIsReleased) {
   ASSERT_TRUE(a.ok()) << a.status().to_string();
   EXPECT_EQ(a->ends_at_ms, clock_.now_ms() + 60'000);
   LeaseRecord manual{.node_id = ids_[5], .project = "team-a", .ends_at_ms = clock_.now_ms() + 30'000};
-  ASSERT_TRUE(store_->create_lease(manual, {.kind = "LEASE_STARTED"}).ok());
+  ASSERT_TRUE(store_->create_lease(manual, {.kind = EventKind::kLeaseStarted}).ok());
   EXPECT_EQ(*allocations_->expire(), 0u);
   clock_.advance_ms(30'000);
   EXPECT_EQ(*allocations_->expire(), 1u) << "the hand-made lease";
@@ -235,7 +235,7 @@ namespace bmf::coordinator {
 TEST_F(AllocationTest, Topology_WithinALeafTheSameRailGroupFirst) {
   for (const char* rail : {"rail-a", "rail-b"}) {
     ASSERT_TRUE(store_->save_switch({.name = rail, .address = "127.0.0.1", .username = "u", .known_hosts_file = "k", .parking_vlan = 20},
-                                    {.kind = "SWITCH_SAVED"}).ok());
+                                    {.kind = EventKind::kSwitchSaved}).ok());
   }
   ASSERT_TRUE(allocations_->save_class(admin_, {.name = "railed", .min_gpus = 4, .gpu_model = "B200"}).ok());
   // Four nodes on leaf-1 whose rail NICs alternate between two rail groups: a, b, a, b.

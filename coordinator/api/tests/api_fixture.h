@@ -69,7 +69,7 @@ class ApiFixture : public ::testing::Test {
     node.hardware_json = to_json(inv);
     node.state = NodeState::kAvailable;  // inspected, heartbeating
     node.power_state = PowerState::kOn;
-    EXPECT_TRUE(store_->save_node(node, {.kind = "NODE_REGISTERED"}).ok());
+    EXPECT_TRUE(store_->save_node(node, {.kind = EventKind::kNodeRegistered}).ok());
     return node.id;
   }
 

@@ -57,7 +57,7 @@ class HotpoolTest : public ::testing::Test {
                                                        AllocationConfig{.boot_eta_ms = 90'000, .boot_timeout_ms = 300'000});
     hotpool_ = std::make_unique<HotpoolService>(*store_, clock_, *allocations_, &power_, &agents_);
     ProjectRecord p{.name = "team-a"};
-    ASSERT_THAT(store_->create_project(p, {.kind = "PROJECT_CREATED"}), IsOk());
+    ASSERT_THAT(store_->create_project(p, {.kind = EventKind::kProjectCreated}), IsOk());
     ASSERT_THAT(allocations_->save_class(admin_, HardwareClass{.name = "gpu", .min_gpus = 1}), IsOk());
   }
   // A free GPU node: hot (on, agent connected) or warm (off).
@@ -72,7 +72,7 @@ class HotpoolTest : public ::testing::Test {
     n.state = NodeState::kAvailable;
     n.power_state = hot ? PowerState::kOn : PowerState::kOff;
     n.hardware_json = to_json(inv);
-    EXPECT_THAT(store_->save_node(n, {.kind = "NODE_REGISTERED"}), IsOk());
+    EXPECT_THAT(store_->save_node(n, {.kind = EventKind::kNodeRegistered}), IsOk());
     if (hot) agents_.online.insert(n.id);
     return n.id;
   }
@@ -152,7 +152,7 @@ TEST_F(HotpoolTest, HotTierRunsEmpty_EventAtOnceWithWhatIsLeft_Once) {
   auto events = store_->list_events({});
   int empties = 0;
   for (const auto& e : *events) {
-    if (e.kind != "HOTPOOL_EMPTY") continue;
+    if (e.kind != EventKind::kHotpoolEmpty) continue;
     ++empties;
     EXPECT_THAT(e.message, HasSubstr("class gpu has no hot node: allocations power warm ones on (1 left, ETA 90 s)"));
   }

@@ -38,7 +38,7 @@ class CleaningServiceTest : public ::testing::Test {
     lifecycle_ = std::make_unique<NodeLifecycle>(*store_, clock_);
     networks_ = std::make_unique<NetworkService>(*store_, clock_, applier_, NetworkConfig{.pool_first = 100, .pool_last = 199});
     ProjectRecord p{.name = "team-a"};
-    ASSERT_THAT(store_->create_project(p, {.kind = "PROJECT_CREATED"}), IsOk());
+    ASSERT_THAT(store_->create_project(p, {.kind = EventKind::kProjectCreated}), IsOk());
   }
   void make_service(CleaningConfig cfg, bool with_power = true) {
     cleaning_ = std::make_unique<CleaningService>(*store_, clock_, *lifecycle_, *networks_, with_power ? &power_ : nullptr, &agents_,
@@ -57,10 +57,10 @@ class CleaningServiceTest : public ::testing::Test {
     n.hostname = name;
     n.state = NodeState::kAvailable;
     n.hardware_json = to_json(inv);
-    EXPECT_THAT(store_->save_node(n, {.kind = "NODE_REGISTERED"}), IsOk());
+    EXPECT_THAT(store_->save_node(n, {.kind = EventKind::kNodeRegistered}), IsOk());
     LeaseRecord lease{.node_id = n.id, .project = "team-a"};
-    EXPECT_THAT(store_->create_lease(lease, {.kind = "LEASE_STARTED"}), IsOk());
-    EXPECT_TRUE(store_->end_lease(lease.id, clock_.now_ms(), {.kind = "LEASE_ENDED"}).ok());
+    EXPECT_THAT(store_->create_lease(lease, {.kind = EventKind::kLeaseStarted}), IsOk());
+    EXPECT_TRUE(store_->end_lease(lease.id, clock_.now_ms(), {.kind = EventKind::kLeaseEnded}).ok());
     EXPECT_EQ(state_of(n.id), NodeState::kReleasing);
     return n.id;
   }
@@ -153,21 +153,21 @@ TEST_F(CleaningServiceTest, SwitchRefusesThePortRollback_MaintenanceNotAvailable
   nic->mutable_lldp()->set_system_name("leaf-1");
   nic->mutable_lldp()->set_port_id("Ethernet1");
   SwitchRecord sw{.name = "leaf-1", .address = "127.0.0.1", .parking_vlan = 0};
-  ASSERT_THAT(store_->save_switch(sw, {.kind = "SWITCH_ADDED"}), IsOk());
+  ASSERT_THAT(store_->save_switch(sw, {.kind = EventKind::kSwitchSaved}), IsOk());
   NodeRecord n;
   n.system_uuid = "uuid-n";
   n.state = NodeState::kAvailable;
   n.hardware_json = to_json(inv);
-  ASSERT_THAT(store_->save_node(n, {.kind = "NODE_REGISTERED"}), IsOk());
+  ASSERT_THAT(store_->save_node(n, {.kind = EventKind::kNodeRegistered}), IsOk());
   LeaseRecord lease{.node_id = n.id, .project = "team-a"};
-  ASSERT_THAT(store_->create_lease(lease, {.kind = "LEASE_STARTED"}), IsOk());
+  ASSERT_THAT(store_->create_lease(lease, {.kind = EventKind::kLeaseStarted}), IsOk());
   const Principal admin{.name = "root", .role = UserRole::kAdmin};
   auto net = networks_->create(admin, "team-a", "frontend");
   ASSERT_TRUE(net.ok()) << net.status().to_string();
   auto op = networks_->attach(admin, {.node_id = n.id, .nic = "eth0", .network = "frontend", .project = "team-a"});
   ASSERT_TRUE(op.ok()) << op.status().to_string();
   ASSERT_EQ(store_->list_attachments()->size(), 1u);
-  ASSERT_TRUE(store_->end_lease(lease.id, clock_.now_ms(), {.kind = "LEASE_ENDED"}).ok());
+  ASSERT_TRUE(store_->end_lease(lease.id, clock_.now_ms(), {.kind = EventKind::kLeaseEnded}).ok());
   applier_.fail = true;
   cleaning_->release({n.id}, "user:alice", listener());
   EXPECT_EQ(state_of(n.id), NodeState::kMaintenance);

@@ -30,7 +30,7 @@ class NodeLifecycleTest : public ::testing::Test {
     NodeRecord n;
     n.system_uuid = "uuid-" + std::to_string(++made_);
     n.state = state;
-    EXPECT_THAT(store_->save_node(n, {.kind = "NODE_REGISTERED"}), IsOk());
+    EXPECT_THAT(store_->save_node(n, {.kind = EventKind::kNodeRegistered}), IsOk());
     return n.id;
   }
   S state_of(std::uint64_t id) { return store_->get_node(id)->state; }
@@ -92,7 +92,7 @@ TEST_F(NodeLifecycleTest, Transition_WritesReasonTimeAndEvent) {
   EXPECT_EQ(n->state_changed_at_ms, 5'250);
   auto events = store_->list_events({.node_id = id});
   ASSERT_FALSE(events->empty());
-  EXPECT_EQ(events->front().kind, "NODE_MAINTENANCE");
+  EXPECT_EQ(events->front().kind, EventKind::kNodeMaintenance);
   EXPECT_EQ(events->front().actor, "admin:ops");
   EXPECT_THAT(events->front().message, ::testing::HasSubstr("available -> maintenance: fan 3 failed"));
 }
@@ -103,7 +103,7 @@ TEST_F(NodeLifecycleTest, ExpectedFromState_IsCompareAndSet) {
   // A second writer that read "available" earlier loses.
   EXPECT_THAT(lifecycle_->transition(id, S::kMaintenance, "b", "coordinator", S::kAvailable),
               StatusIs(StatusCode::kFailedPrecondition));
-  EXPECT_THAT(store_->set_node_state(id, S::kAvailable, S::kUnreachable, "c", {.kind = "X"}),
+  EXPECT_THAT(store_->set_node_state(id, S::kAvailable, S::kUnreachable, "c", {.kind = EventKind::kNodeUnreachable}),
               StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_EQ(state_of(id), S::kAllocated);
 }
@@ -122,21 +122,37 @@ TEST_F(NodeLifecycleTest, Maintenance_RefusedForLeasedNodes_AndNeedsAReason) {
 
 TEST_F(NodeLifecycleTest, LeaseCalls_ApplyTheSameTable) {
   ProjectRecord p{.name = "team-a"};
-  ASSERT_THAT(store_->create_project(p, {.kind = "PROJECT_CREATED"}), IsOk());
+  ASSERT_THAT(store_->create_project(p, {.kind = EventKind::kProjectCreated}), IsOk());
   const std::uint64_t cleaning = node_in(S::kCleaning);
   LeaseRecord refused{.node_id = cleaning, .project = "team-a", .created_at_ms = 1};
-  EXPECT_THAT(store_->create_lease(refused, {.kind = "LEASE_CREATED"}), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->create_lease(refused, {.kind = EventKind::kLeaseStarted}), StatusIs(StatusCode::kFailedPrecondition));
   const std::uint64_t free = node_in(S::kAvailable);
   LeaseRecord lease{.node_id = free, .project = "team-a", .created_at_ms = 1};
-  ASSERT_THAT(store_->create_lease(lease, {.kind = "LEASE_CREATED"}), IsOk());
+  ASSERT_THAT(store_->create_lease(lease, {.kind = EventKind::kLeaseStarted}), IsOk());
   EXPECT_EQ(state_of(free), S::kActive);
-  ASSERT_TRUE(store_->end_lease(lease.id, 2, {.kind = "LEASE_ENDED"}).ok());
+  ASSERT_TRUE(store_->end_lease(lease.id, 2, {.kind = EventKind::kLeaseEnded}).ok());
   EXPECT_EQ(state_of(free), S::kReleasing);
 }
 
-TEST(NodeEventKind, NamesTheState) {
-  EXPECT_EQ(node_event_kind(S::kAvailable), "NODE_AVAILABLE");
-  EXPECT_EQ(node_event_kind(S::kMaintenance), "NODE_MAINTENANCE");
+TEST(NodeEventKind, EveryStateHasItsOwnKindNamedAfterIt) {
+  EXPECT_EQ(to_string(node_event_kind(S::kAvailable)), "NODE_AVAILABLE");
+  EXPECT_EQ(to_string(node_event_kind(S::kMaintenance)), "NODE_MAINTENANCE");
+  std::set<EventKind> seen;
+  for (auto s : kAllNodeStates) {
+    const EventKind k = node_event_kind(s);
+    EXPECT_NE(k, EventKind::kUnknown) << to_string(s);
+    EXPECT_TRUE(seen.insert(k).second) << to_string(s) << " shares its kind";
+    EXPECT_EQ(parse_event_kind(to_string(k)), k) << "the stored string reads back";
+  }
+}
+
+TEST(EventKinds, EveryKindReadsBackFromItsStoredString_UnknownOnesStayReadable) {
+  for (int i = 1; i <= static_cast<int>(EventKind::kSlurmClusterRemoved); ++i) {
+    const auto k = static_cast<EventKind>(i);
+    EXPECT_NE(to_string(k), "UNKNOWN") << i;
+    EXPECT_EQ(parse_event_kind(to_string(k)), k) << to_string(k);
+  }
+  EXPECT_EQ(parse_event_kind("FROM_A_NEWER_COORDINATOR"), EventKind::kUnknown);
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ class NetworkServiceTest : public ::testing::Test {
     alice_ = *tenancy_->authenticate_token(tenancy_->create_token(admin_, "alice", "", 0)->secret);
     bob_ = *tenancy_->authenticate_token(tenancy_->create_token(admin_, "bob", "", 0)->secret);
     ASSERT_TRUE(store_->save_switch({.name = "leaf-1", .address = "127.0.0.1", .username = "u", .known_hosts_file = "k",
-                                     .parking_vlan = 20}, {.kind = "SWITCH_SAVED"}).ok());
+                                     .parking_vlan = 20}, {.kind = EventKind::kSwitchSaved}).ok());
     node_a_ = add_node("a", {{"eth0", "leaf-1", "Ethernet1"}, {"eth1", "LEAF-1", "Ethernet2"}, {"eth2", "", ""}});
     node_b_ = add_node("b", {{"eth0", "leaf-1", "Ethernet3"}});
     lease(node_a_, "team-a");
@@ -73,12 +73,12 @@ class NetworkServiceTest : public ::testing::Test {
     node.system_uuid = "uuid-" + name;
     node.hardware_json = to_json(inv);
     node.state = NodeState::kAvailable;
-    EXPECT_TRUE(store_->save_node(node, {.kind = "NODE_REGISTERED"}).ok());
+    EXPECT_TRUE(store_->save_node(node, {.kind = EventKind::kNodeRegistered}).ok());
     return node.id;
   }
   void lease(std::uint64_t node, const std::string& project) {
     LeaseRecord l{.node_id = node, .project = project};
-    ASSERT_TRUE(store_->create_lease(l, {.kind = "LEASE_STARTED"}).ok());
+    ASSERT_TRUE(store_->create_lease(l, {.kind = EventKind::kLeaseStarted}).ok());
   }
 
   testing::TempDir dir_;
@@ -195,7 +195,7 @@ TEST_F(NetworkServiceTest, Attach_BadRequestsAreClearAndChangeNothing) {
   EXPECT_TRUE(applier_.calls.empty());
   // An unleased node is refused even for an admin.
   LeaseList leases = *store_->list_leases(true);
-  ASSERT_TRUE(store_->end_lease(leases.leases[0].id, clock_.now_ms(), {.kind = "LEASE_ENDED"}).ok());
+  ASSERT_TRUE(store_->end_lease(leases.leases[0].id, clock_.now_ms(), {.kind = EventKind::kLeaseEnded}).ok());
   EXPECT_THAT(service_->attach(admin_, {.node_id = node_a_, .nic = "eth0", .network = "frontend"}).status(),
               StatusIs(StatusCode::kFailedPrecondition));
 }
@@ -215,7 +215,7 @@ TEST_F(NetworkServiceTest, ReleaseNode_AllNicsBackToProvisioningAndNetworkDeleta
 
 TEST_F(NetworkServiceTest, Lldp_MatchedByChassisIdWhenTheSystemNameIsNotTheSwitchsName) {
   ASSERT_TRUE(store_->save_switch({.name = "spine-7", .address = "127.0.0.1", .username = "u", .known_hosts_file = "k",
-                                   .lldp_chassis_id = "0C:29:EF:00:00:07"}, {.kind = "SWITCH_SAVED"}).ok());
+                                   .lldp_chassis_id = "0C:29:EF:00:00:07"}, {.kind = EventKind::kSwitchSaved}).ok());
   proto::Inventory inv;
   auto* n = inv.add_nics();
   n->set_name("eth0");
@@ -227,7 +227,7 @@ TEST_F(NetworkServiceTest, Lldp_MatchedByChassisIdWhenTheSystemNameIsNotTheSwitc
   node.hostname = "c";
   node.system_uuid = "uuid-c";
   node.hardware_json = to_json(inv);
-  ASSERT_TRUE(store_->save_node(node, {.kind = "NODE_REGISTERED"}).ok());
+  ASSERT_TRUE(store_->save_node(node, {.kind = EventKind::kNodeRegistered}).ok());
   auto port = service_->nic_port(node.id, "eth0");
   ASSERT_TRUE(port.ok()) << port.status().to_string();
   EXPECT_EQ(port->switch_name, "spine-7");

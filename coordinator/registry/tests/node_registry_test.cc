@@ -113,11 +113,11 @@ TEST_F(NodeRegistryTest, Liveness_EnrollingAvailableUnreachableAndBack) {
   auto events = store_->list_events({.node_id = id});
   // registered, inspecting, available, unreachable, inspecting (heartbeats resumed), available.
   ASSERT_EQ(events->size(), 6u);
-  EXPECT_EQ((*events)[0].kind, "NODE_AVAILABLE");
-  EXPECT_EQ((*events)[1].kind, "NODE_INSPECTING");
+  EXPECT_EQ((*events)[0].kind, EventKind::kNodeAvailable);
+  EXPECT_EQ((*events)[1].kind, EventKind::kNodeInspecting);
   EXPECT_EQ((*events)[1].message, "unreachable -> inspecting: heartbeats resumed");
-  EXPECT_EQ((*events)[2].kind, "NODE_UNREACHABLE");
-  EXPECT_EQ((*events)[5].kind, "NODE_REGISTERED");
+  EXPECT_EQ((*events)[2].kind, EventKind::kNodeUnreachable);
+  EXPECT_EQ((*events)[5].kind, EventKind::kNodeRegistered);
 }
 
 TEST_F(NodeRegistryTest, CoordinatorRestart_GraceCountsFromStart) {
@@ -167,9 +167,9 @@ TEST_F(NodeRegistryTest, Sweep_SparesPoweredOffAndLeasedNodes_AndGivesBootingNod
   for (auto id : {off, leased, booting}) ASSERT_TRUE(registry.heartbeat(id).ok());
   ASSERT_TRUE(store_->set_power_state(off, PowerState::kOff, clock_.now_ms(), std::nullopt).ok());
   ProjectRecord p{.name = "team-a"};
-  ASSERT_TRUE(store_->create_project(p, {.kind = "PROJECT_CREATED"}).ok());
+  ASSERT_TRUE(store_->create_project(p, {.kind = EventKind::kProjectCreated}).ok());
   LeaseRecord lease{.node_id = leased, .project = "team-a"};
-  ASSERT_TRUE(store_->create_lease(lease, {.kind = "LEASE_STARTED"}).ok());
+  ASSERT_TRUE(store_->create_lease(lease, {.kind = EventKind::kLeaseStarted}).ok());
   clock_.advance_ms(1000);
   ASSERT_TRUE(store_->set_power_state(booting, PowerState::kOn, clock_.now_ms(), std::nullopt).ok());  // bmf powered it on
   clock_.advance_ms(10'000);

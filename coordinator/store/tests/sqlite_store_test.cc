@@ -25,8 +25,8 @@ class SqliteStoreTest : public ::testing::Test {
     return n;
   }
 
-  static EventRecord event(std::string kind) {
-    return EventRecord{.time_ms = 1000, .actor = "test", .kind = std::move(kind), .message = "m"};
+  static EventRecord event(EventKind kind = EventKind::kNodeRegistered) {
+    return EventRecord{.time_ms = 1000, .actor = "test", .kind = kind, .message = "m"};
   }
 
   testing::TempDir dir_;
@@ -48,9 +48,9 @@ TEST_F(SqliteStoreTest, Version1Database_UpgradedInPlaceWithHardwareColumn) {
   auto store = open_store();
   NodeRecord n = node("uuid-a", {"aa:00:00:00:00:01"});
   n.hardware_json = R"({"gpus":[]})";
-  ASSERT_TRUE(store->save_node(n, event("E")).ok());
+  ASSERT_TRUE(store->save_node(n, event()).ok());
   EXPECT_EQ(store->get_node(n.id)->hardware_json, R"({"gpus":[]})");
-  ASSERT_TRUE(store->set_node_hardware(n.id, R"({"disks":[]})", event("NODE_INVENTORY_UPDATED")).ok());
+  ASSERT_TRUE(store->set_node_hardware(n.id, R"({"disks":[]})", event(EventKind::kNodeInventoryUpdated)).ok());
   EXPECT_EQ(store->get_node(n.id)->hardware_json, R"({"disks":[]})");
 }
 
@@ -91,7 +91,7 @@ TEST_F(SqliteStoreTest, FailingMigration_RolledBackAndVersionUnchanged) {
 TEST_F(SqliteStoreTest, SaveNode_InsertAssignsIdAndWritesEvent) {
   auto store = open_store();
   NodeRecord n = node("uuid-a", {"aa:00:00:00:00:01", "aa:00:00:00:00:02"});
-  ASSERT_TRUE(store->save_node(n, event("NODE_REGISTERED")).ok());
+  ASSERT_TRUE(store->save_node(n, event(EventKind::kNodeRegistered)).ok());
   EXPECT_GT(n.id, 0u);
   auto got = store->get_node(n.id);
   ASSERT_TRUE(got.ok());
@@ -100,15 +100,15 @@ TEST_F(SqliteStoreTest, SaveNode_InsertAssignsIdAndWritesEvent) {
   auto events = store->list_events({.node_id = n.id});
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 1u);
-  EXPECT_EQ((*events)[0].kind, "NODE_REGISTERED");
+  EXPECT_EQ((*events)[0].kind, EventKind::kNodeRegistered);
 }
 
 TEST_F(SqliteStoreTest, FindByIdentity_MatchesUuidOrAnyMac) {
   auto store = open_store();
   NodeRecord a = node("uuid-a", {"aa:00:00:00:00:01"});
   NodeRecord b = node("", {"bb:00:00:00:00:01", "bb:00:00:00:00:02"});
-  ASSERT_TRUE(store->save_node(a, event("E")).ok());
-  ASSERT_TRUE(store->save_node(b, event("E")).ok());
+  ASSERT_TRUE(store->save_node(a, event()).ok());
+  ASSERT_TRUE(store->save_node(b, event()).ok());
   EXPECT_EQ(*store->find_nodes_by_identity("uuid-a", {}), std::vector<std::uint64_t>{a.id});
   EXPECT_EQ(*store->find_nodes_by_identity("", {"bb:00:00:00:00:02"}), std::vector<std::uint64_t>{b.id});
   EXPECT_EQ(*store->find_nodes_by_identity("uuid-a", {"bb:00:00:00:00:01"}),
@@ -119,9 +119,9 @@ TEST_F(SqliteStoreTest, FindByIdentity_MatchesUuidOrAnyMac) {
 TEST_F(SqliteStoreTest, DuplicateUuid_RejectedAndNothingWritten) {
   auto store = open_store();
   NodeRecord a = node("uuid-a", {"aa:00:00:00:00:01"});
-  ASSERT_TRUE(store->save_node(a, event("E")).ok());
+  ASSERT_TRUE(store->save_node(a, event()).ok());
   NodeRecord dup = node("uuid-a", {"dd:00:00:00:00:01"});
-  EXPECT_FALSE(store->save_node(dup, event("E")).ok());
+  EXPECT_FALSE(store->save_node(dup, event()).ok());
   EXPECT_EQ(store->list_nodes()->size(), 1u);
   EXPECT_EQ(store->list_events({})->size(), 1u);
   EXPECT_TRUE(store->find_nodes_by_identity("", {"dd:00:00:00:00:01"})->empty());
@@ -131,10 +131,10 @@ TEST_F(SqliteStoreTest, SaveNode_MacMovesToNewOwner) {
   auto store = open_store();
   NodeRecord a = node("uuid-a", {"aa:00:00:00:00:01", "11:11:11:11:11:11"});
   NodeRecord b = node("uuid-b", {"bb:00:00:00:00:01"});
-  ASSERT_TRUE(store->save_node(a, event("E")).ok());
-  ASSERT_TRUE(store->save_node(b, event("E")).ok());
+  ASSERT_TRUE(store->save_node(a, event()).ok());
+  ASSERT_TRUE(store->save_node(b, event()).ok());
   b.macs.push_back("11:11:11:11:11:11");
-  ASSERT_TRUE(store->save_node(b, event("E")).ok());
+  ASSERT_TRUE(store->save_node(b, event()).ok());
   EXPECT_EQ(store->get_node(a.id)->macs, std::vector<std::string>{"aa:00:00:00:00:01"});
   EXPECT_EQ(store->get_node(b.id)->macs.size(), 2u);
 }
@@ -144,9 +144,9 @@ TEST_F(SqliteStoreTest, StateAndLastSeen_SurviveReopen) {
   {
     auto store = open_store();
     NodeRecord a = node("uuid-a", {"aa:00:00:00:00:01"});
-    ASSERT_TRUE(store->save_node(a, event("E")).ok());
+    ASSERT_TRUE(store->save_node(a, event()).ok());
     id = a.id;
-    ASSERT_TRUE(store->set_node_state(id, NodeState::kEnrolling, NodeState::kUnreachable, "quiet", event("NODE_UNREACHABLE")).ok());
+    ASSERT_TRUE(store->set_node_state(id, NodeState::kEnrolling, NodeState::kUnreachable, "quiet", event(EventKind::kNodeUnreachable)).ok());
     ASSERT_TRUE(store->touch_node(id, 4242).ok());
   }
   auto store = open_store();
@@ -156,14 +156,14 @@ TEST_F(SqliteStoreTest, StateAndLastSeen_SurviveReopen) {
   EXPECT_EQ(n->last_seen_ms, 4242);
   auto events = store->list_events({});
   ASSERT_EQ(events->size(), 2u);
-  EXPECT_EQ((*events)[0].kind, "NODE_UNREACHABLE");  // newest first
+  EXPECT_EQ((*events)[0].kind, EventKind::kNodeUnreachable);  // newest first
 }
 
 TEST_F(SqliteStoreTest, UnknownNode_IsNotFound) {
   auto store = open_store();
   EXPECT_EQ(store->get_node(77).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store->touch_node(77, 1).code(), StatusCode::kNotFound);
-  EXPECT_EQ(store->set_node_state(77, NodeState::kEnrolling, NodeState::kInspecting, "", event("E")).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->set_node_state(77, NodeState::kEnrolling, NodeState::kInspecting, "", event()).code(), StatusCode::kNotFound);
   EXPECT_TRUE(store->list_events({})->empty());
 }
 
