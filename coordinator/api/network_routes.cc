@@ -15,6 +15,28 @@ ApiResponse AdminApi::network_operation(const Result<OperationRecord>& op) {
   return {op->state == "succeeded" || op->state == "failed" ? 200 : 202, to_json(to_proto(*op))};
 }
 
+namespace {
+// A network as `who` may see it: an imported network's shared_with names only their projects;
+// ports are the NICs on it of nodes their projects hold.
+proto::Network network_view(const NetworkRecord& n, const Principal& who, const std::vector<AttachmentRecord>& attachments) {
+  proto::Network out = to_proto(n);
+  if (!who.admin() && n.kind == NetworkRecord::Kind::kExternal) {
+    out.clear_shared_with();
+    for (const auto& p : n.shared_with) {
+      if (who.member_of(p)) out.add_shared_with(p);
+    }
+  }
+  for (const auto& a : attachments) {
+    if (a.network_id != n.id || (!who.admin() && !who.member_of(a.project))) continue;
+    auto* p = out.add_ports();
+    p->set_node_id(a.node_id);
+    p->set_nic(a.nic);
+    p->set_tagged(a.tagged);
+  }
+  return out;
+}
+}  // namespace
+
 ApiResponse AdminApi::list_networks(RouteContext& ctx) {
   if (!networks_) return error_response(unavailable("networks are not available in this process"));
   std::string project, name;
@@ -25,11 +47,13 @@ ApiResponse AdminApi::list_networks(RouteContext& ctx) {
   }
   auto list = networks_->list(ctx.who);
   if (!list.ok()) return error_response(list.status());
+  auto attachments = store_.list_attachments();
+  if (!attachments.ok()) return error_response(attachments.status());
   proto::NetworkList out;
   for (const auto& n : *list) {
     if (!project.empty() && n.project != project) continue;
     if (!name.empty() && n.name != name) continue;
-    *out.add_networks() = to_proto(n);
+    *out.add_networks() = network_view(n, ctx.who, *attachments);
   }
   return {200, to_json(out)};
 }
@@ -64,23 +88,9 @@ ApiResponse AdminApi::get_network(RouteContext& ctx) {
   }
   auto n = networks_->find(ctx.who, ctx.params[0], project);
   if (!n.ok()) return error_response(n.status());
-  proto::Network out = to_proto(*n);
-  if (!ctx.who.admin() && n->kind == NetworkRecord::Kind::kExternal) {
-    out.clear_shared_with();
-    for (const auto& p : n->shared_with) {
-      if (ctx.who.member_of(p)) out.add_shared_with(p);
-    }
-  }
   auto attachments = store_.list_attachments();
   if (!attachments.ok()) return error_response(attachments.status());
-  for (const auto& a : *attachments) {
-    if (a.network_id != n->id || (!ctx.who.admin() && !ctx.who.member_of(a.project))) continue;
-    auto* p = out.add_ports();
-    p->set_node_id(a.node_id);
-    p->set_nic(a.nic);
-    p->set_tagged(a.tagged);
-  }
-  return {200, to_json(out)};
+  return {200, to_json(network_view(*n, ctx.who, *attachments))};
 }
 
 ApiResponse AdminApi::delete_network(RouteContext& ctx) {

@@ -66,7 +66,7 @@ export function NetworksPage({ session }: { session: Session }) {
                 {session.who.projects.map((p) => <option key={p}>{p}</option>)}
               </select>
             </label>
-            <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required pattern="[a-z0-9][a-z0-9._-]{0,62}" /></label>
+            <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required pattern="[a-z0-9][a-z0-9._\-]{0,62}" /></label>
             <div className="buttons"><button type="submit">Create</button></div>
           </form>
           <form className="form" onSubmit={attachNic} aria-label="Attach a NIC">

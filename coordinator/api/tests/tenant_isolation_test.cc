@@ -55,6 +55,10 @@ class TenantIsolationTest : public ApiFixture {
     auto cluster = call(alice_token_, "POST", "/api/v1/slurm-clusters",
                         R"({"name":"slurm-a","project":"team-a","controller":"10.0.0.1:6817","munge_key":"a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5"})");
     ASSERT_EQ(cluster.status, 201) << cluster.body;
+    // A site network both projects may use: bob may see it, but not that team-a uses it too.
+    auto shared = as_admin("POST", "/api/v1/networks",
+                           R"({"name":"site-storage","kind":"external","vlan":4000,"shared_with":["team-a","team-b"]})");
+    ASSERT_EQ(shared.status, 201) << shared.body;
   }
 
   // The concrete target for a route pattern, aimed at team-a's objects (or, with
