@@ -180,7 +180,7 @@ export function AllocationPage({ id }: { id: string }) {
         {!isFinal(a) && <li className="pending"><span className="stage">{a.state === 'releasing' ? 'Releasing…' : 'Working…'}</span></li>}
       </ol>
       <h2>Nodes</h2>
-      {mine.length === 0 ? <Empty>No node yet.</Empty> : (
+      {mine.length === 0 ? <Empty>{a.state === 'failed' || a.state === 'released' ? 'It holds no node any more: they were released.' : 'No node yet.'}</Empty> : (
         <table className="table" aria-label="Allocation nodes">
           <thead><tr><th>ID</th><th>Hostname</th><th>State</th><th>Power</th><th>Reason</th></tr></thead>
           <tbody>
