@@ -109,6 +109,10 @@ try {
   const onWeb = await alice.page.locator('tr[data-node]', { hasText: 'web (' }).count();
   check('alice sees her 3 nodes, active, on network web', rows === 3 && active === 3 && onWeb === 3, `rows=${rows} active=${active} web=${onWeb}`);
   await alice.page.screenshot({ path: join(shots, 'console-nodes.png') });
+  await alice.page.getByRole('link', { name: 'Projects' }).click();
+  const quotaCell = alice.page.locator('table[aria-label="Projects"] tr', { hasText: 'team-a' }).locator('td').nth(1);
+  await quotaCell.waitFor();
+  check("alice's project shows 3 of its 5 nodes in use", (await quotaCell.innerText()).trim() === '3 / 5', await quotaCell.innerText());
 
   // ---- bob: none of it
   const bob = await session('bob', { keyboard: true });

@@ -7,6 +7,7 @@ import { ErrorBox } from './ui';
 import { NodesPage } from './pages/Nodes';
 import { AllocationsPage, AllocationPage, RequestPage } from './pages/Allocations';
 import { NetworksPage } from './pages/Networks';
+import { ProjectsPage } from './pages/Projects';
 import { EventsPage, HotpoolPage, SwitchesPage } from './pages/Operator';
 
 export function App() {
@@ -55,7 +56,7 @@ function Shell({ session, onOut }: { session: Session; onOut: () => void }) {
   const { path } = useRoute();
   const admin = session.who.role === 'admin';
   const section = path[0] ?? 'nodes';
-  const nav: [string, string][] = [['nodes', 'Nodes'], ['allocations', 'Allocations'], ['request', 'Request nodes'], ['networks', 'Networks']];
+  const nav: [string, string][] = [['nodes', 'Nodes'], ['allocations', 'Allocations'], ['request', 'Request nodes'], ['networks', 'Networks'], ['projects', 'Projects']];
   if (admin) nav.push(['hotpool', 'Hotpool'], ['switches', 'Switches'], ['events', 'Events']);
   else nav.push(['events', 'Events']);
   async function out() {
@@ -69,6 +70,7 @@ function Shell({ session, onOut }: { session: Session; onOut: () => void }) {
     case 'allocations': page = path[1] ? <AllocationPage id={path[1]} /> : <AllocationsPage />; break;
     case 'request': page = <RequestPage session={session} />; break;
     case 'networks': page = <NetworksPage session={session} />; break;
+    case 'projects': page = <ProjectsPage />; break;
     case 'hotpool': page = <HotpoolPage />; break;
     case 'switches': page = <SwitchesPage />; break;
     case 'events': page = <EventsPage />; break;
