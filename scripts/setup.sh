@@ -29,7 +29,7 @@ if (( ${#missing[@]} )); then
 fi
 # The web console is built with Node.js and npm (its packages come from console/package-lock.json):
 # Debian's nodejs/npm unless a Node.js >= 18 is already there.
-node_major=$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\).*/\1/p')
+node_major=$( (node --version 2>/dev/null || true) | sed -n 's/^v\([0-9]*\).*/\1/p')
 if [[ -z $node_major || $node_major -lt 18 ]] || ! command -v npm >/dev/null; then
   [[ $(id -u) -eq 0 ]] || { echo "setup.sh: must run as root to install nodejs and npm" >&2; exit 1; }
   export DEBIAN_FRONTEND=noninteractive

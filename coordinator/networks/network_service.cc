@@ -440,22 +440,49 @@ void NetworkService::fail(OperationRecord& op, const std::string& message, const
 
 void NetworkService::pump() {
   while (!busy_ && !queue_.empty()) {
-    Job job = std::move(queue_.front());
-    queue_.pop_front();
-    job.op.state = "running";
-    job.op.stage = "planning";
-    job.op.updated_at_ms = clock_.now_ms();
-    (void)store_.update_operation(job.op);
-    auto nics = job.plan();
-    if (!nics.ok()) {
-      fail(job.op, nics.status().to_string());
-      continue;
+    // 1. Plan queued operations until one touches a NIC or port already in the batch.
+    std::vector<Planned> batch;
+    std::set<std::pair<std::uint64_t, std::string>> nics_used;
+    std::set<std::pair<std::string, std::string>> ports_used;
+    const std::size_t limit = solo_ ? 1 : kMaxBatch;
+    solo_ = false;
+    while (!queue_.empty() && batch.size() < limit) {
+      Job& next = queue_.front();
+      if (next.op.state != "running") {
+        next.op.state = "running";
+        next.op.stage = "planning";
+        next.op.updated_at_ms = clock_.now_ms();
+        (void)store_.update_operation(next.op);
+      }
+      auto nics = next.plan();
+      if (!nics.ok()) {
+        Job bad = std::move(queue_.front());
+        queue_.pop_front();
+        fail(bad.op, nics.status().to_string());
+        continue;
+      }
+      bool overlaps = false;
+      for (const auto& c : *nics) {
+        overlaps = overlaps || nics_used.count({c.node_id, c.nic}) || (!c.port.empty() && ports_used.count({c.switch_name, c.port}));
+      }
+      if (overlaps && !batch.empty()) break;  // it waits for this batch: it builds on its result
+      for (const auto& c : *nics) {
+        nics_used.insert({c.node_id, c.nic});
+        if (!c.port.empty()) ports_used.insert({c.switch_name, c.port});
+      }
+      batch.push_back(Planned{std::move(queue_.front()), std::move(*nics)});
+      queue_.pop_front();
     }
+    if (batch.empty()) continue;
+
+    // 2. One plan for the whole batch, from the database's rows.
+    std::vector<NicChange> all;
+    for (const auto& b : batch) all.insert(all.end(), b.nics.begin(), b.nics.end());
     std::map<std::string, SwitchRecord> switches;
     std::map<std::string, std::vector<SwitchPortRecord>> rows;
     std::map<std::uint64_t, NetworkRecord> networks;
     Status loaded = ok_status();
-    for (const auto& c : *nics) {
+    for (const auto& c : all) {
       if (switches.count(c.switch_name)) continue;
       auto sw = store_.get_switch(c.switch_name);
       auto r = store_.list_switch_ports(c.switch_name);
@@ -468,33 +495,74 @@ void NetworkService::pump() {
     }
     auto all_networks = store_.list_networks();
     if (loaded.ok() && !all_networks.ok()) loaded = all_networks.status();
-    if (!loaded.ok()) {
-      fail(job.op, loaded.to_string());
-      continue;
+    Result<PortPlan> plan = loaded;
+    if (loaded.ok()) {
+      for (const auto& n : *all_networks) networks[n.id] = n;
+      plan = plan_ports(all, switches, rows, networks);
     }
-    for (const auto& n : *all_networks) networks[n.id] = n;
-    auto plan = plan_ports(*nics, switches, rows, networks);
     if (!plan.ok()) {
-      fail(job.op, plan.status().to_string());
+      if (!loaded.ok() || batch.size() == 1) {
+        for (auto& b : batch) fail(b.job.op, plan.status().to_string());
+        continue;
+      }
+      // Find whose plan it is, so that one operation's problem is not its neighbours': those
+      // that plan on their own go back to the head of the queue, the next round takes one.
+      std::vector<Planned> good;
+      for (auto& b : batch) {
+        auto one = plan_ports(b.nics, switches, rows, networks);
+        if (one.ok()) good.push_back(std::move(b));
+        else fail(b.job.op, one.status().to_string());
+      }
+      for (auto it = good.rbegin(); it != good.rend(); ++it) queue_.push_front(std::move(it->job));
+      solo_ = true;
       continue;
     }
     if (plan->switches.empty()) {
-      finish(std::move(job), std::move(*plan), std::move(*nics), ApplyOutcome{.committed = true});
+      for (auto& b : batch) {
+        PortPlan part = part_of(*plan, b.nics);  // before b.nics is moved (argument order is unspecified)
+        finish(std::move(b.job), std::move(part), std::move(b.nics), ApplyOutcome{.committed = true});
+      }
       continue;
     }
+
+    // 3. To the switches once; each operation then commits its own rows.
     busy_ = true;
-    job.op.stage = fmt::format("switches: {} port(s) on {} switch(es)", plan->port_rows.size(), plan->switches.size());
-    job.op.updated_at_ms = clock_.now_ms();
-    (void)store_.update_operation(job.op);
+    const std::string stage = fmt::format("switches: {} port(s) on {} switch(es){}", plan->port_rows.size(), plan->switches.size(),
+                                          batch.size() > 1 ? fmt::format(" with {} other operation(s)", batch.size() - 1) : "");
+    for (auto& b : batch) {
+      b.job.op.stage = stage;
+      b.job.op.updated_at_ms = clock_.now_ms();
+      (void)store_.update_operation(b.job.op);
+    }
+    if (batch.size() > 1) BMF_LOG_INFO("NETWORK_BATCH ops={} ports={}", batch.size(), plan->port_rows.size());
     auto work = plan->switches;
-    const std::string token = fmt::format("bmf-op-{}", job.op.id);
+    const std::string token = fmt::format("bmf-op-{}", batch.front().job.op.id);
     applier_.apply(std::move(work), token,
-                   [this, job = std::move(job), plan = std::move(*plan), nics = std::move(*nics)](ApplyOutcome outcome) mutable {
+                   [this, batch = std::move(batch), plan = std::move(*plan)](ApplyOutcome outcome) mutable {
                      busy_ = false;
-                     finish(std::move(job), std::move(plan), std::move(nics), std::move(outcome));
+                     for (auto& b : batch) {
+                       PortPlan part = part_of(plan, b.nics);
+                       finish(std::move(b.job), std::move(part), std::move(b.nics), outcome);
+                     }
                      pump();
                    });
   }
+}
+
+PortPlan NetworkService::part_of(const PortPlan& whole, const std::vector<NicChange>& nics) {
+  PortPlan out;
+  std::set<std::pair<std::string, std::string>> mine;
+  for (const auto& c : nics) mine.insert({c.switch_name, c.port});
+  std::set<std::string> switches;
+  for (const auto& r : whole.port_rows) {
+    if (!mine.count({r.switch_name, r.port})) continue;
+    out.port_rows.push_back(r);
+    switches.insert(r.switch_name);
+  }
+  for (const auto& w : whole.switches) {
+    if (switches.count(w.sw.name)) out.switches.push_back(w);
+  }
+  return out;
 }
 
 void NetworkService::finish(Job job, PortPlan plan, std::vector<NicChange> nics, ApplyOutcome outcome) {

@@ -100,6 +100,7 @@ class NetworkService {
   // hold a change the database does not: the caller syncs them).
   Result<std::size_t> recover();
   std::size_t queued() const { return queue_.size() + (busy_ ? 1 : 0); }
+  static constexpr std::size_t kMaxBatch = 64;  // operations per switch transaction
 
  private:
   using Planner = std::function<Result<std::vector<NicChange>>()>;
@@ -118,7 +119,16 @@ class NetworkService {
   Result<std::vector<NicChange>> plan_detach(const DetachRequest& request, bool all_nics);
   Result<OperationRecord> start(OperationRecord op, Planner plan);
   void pump();
+  // Queued operations that touch disjoint NICs and ports go to the switches together: one
+  // NETCONF transaction per switch for all of them (each keeps its own row and its own
+  // database commit). A switch refusing it fails every operation of the batch.
+  struct Planned {
+    Job job;
+    std::vector<NicChange> nics;
+  };
   void finish(Job job, PortPlan plan, std::vector<NicChange> nics, ApplyOutcome outcome);
+  // The part of a batch's plan that one operation's NICs are.
+  static PortPlan part_of(const PortPlan& whole, const std::vector<NicChange>& nics);
   void fail(OperationRecord& op, const std::string& message, const std::string& detail = {});
 
   Store& store_;
@@ -127,6 +137,7 @@ class NetworkService {
   NetworkConfig config_;
   std::deque<Job> queue_;
   bool busy_ = false;
+  bool solo_ = false;  // the next round plans one operation alone (its batch did not plan as a whole)
   std::vector<std::function<void(const OperationRecord&)>> finished_hooks_;
   void notify(const OperationRecord& op) {
     for (auto& h : finished_hooks_) h(op);

@@ -21,6 +21,10 @@ class RecordingApplier : public SwitchApplier {
  public:
   void apply(std::vector<SwitchWork> work, std::string, std::function<void(ApplyOutcome)> done) override {
     calls.push_back(work);
+    if (hold) {
+      held.push_back(std::move(done));
+      return;
+    }
     ApplyOutcome out;
     out.committed = fail_switch.empty();
     if (!out.committed) {
@@ -31,6 +35,20 @@ class RecordingApplier : public SwitchApplier {
   }
   std::vector<std::vector<SwitchWork>> calls;
   std::string fail_switch;
+  // hold: the switches' answer waits until release() (operations queue meanwhile).
+  bool hold = false;
+  std::vector<std::function<void(ApplyOutcome)>> held;
+  void release_one(bool committed = true) {
+    auto done = std::move(held.front());
+    held.erase(held.begin());
+    ApplyOutcome out;
+    out.committed = committed;
+    if (!committed) {
+      out.failed_switch = "leaf-1";
+      out.failure = Status(StatusCode::kAborted, "commit refused");
+    }
+    done(out);
+  }
 };
 
 class NetworkServiceTest : public ::testing::Test {
@@ -158,6 +176,62 @@ TEST_F(NetworkServiceTest, Attach_OneOperationAllPortsThenDatabase) {
   EXPECT_EQ(detach->state, "succeeded");
   EXPECT_EQ(applier_.calls[1][0].changes.ports.at("Ethernet2").access_vlan, 20);
   EXPECT_EQ(applier_.calls[1][0].changes.remove_vlans, (std::vector<std::uint16_t>{101}));
+}
+
+TEST_F(NetworkServiceTest, QueuedOperationsOnDisjointPorts_GoToTheSwitchTogether_EachCommitsItsOwn) {
+  ASSERT_TRUE(service_->create(alice_, "team-a", "frontend").ok());
+  ASSERT_TRUE(service_->create(bob_, "team-b", "backend").ok());
+  ASSERT_TRUE(service_->create(alice_, "team-a", "rail").ok());
+  applier_.hold = true;
+  auto first = service_->attach(alice_, {.node_id = node_a_, .nic = "eth0", .network = "frontend"});
+  ASSERT_TRUE(first.ok()) << first.status().to_string();
+  // While the switch works on the first, three more come: two on other ports, and one on the NIC of
+  // one of those two (it must build on that one's result, so it cannot share its round).
+  auto b = service_->attach(bob_, {.node_id = node_b_, .nic = "eth0", .network = "backend"});
+  auto a1 = service_->attach(alice_, {.node_id = node_a_, .nic = "eth1", .network = "frontend"});
+  auto again = service_->attach(alice_, {.node_id = node_a_, .nic = "eth1", .network = "rail", .trunk = true});
+  ASSERT_TRUE(b.ok() && a1.ok() && again.ok()) << b.status().to_string() << a1.status().to_string() << again.status().to_string();
+  EXPECT_EQ(b->state, "pending");
+  EXPECT_EQ(service_->queued(), 4u);
+  ASSERT_EQ(applier_.calls.size(), 1u);
+
+  applier_.release_one();
+  ASSERT_EQ(applier_.calls.size(), 2u) << "the next round went out";
+  const auto& batch = applier_.calls[1][0].changes.ports;
+  EXPECT_EQ(batch.size(), 2u) << "bob's port and alice's second port in one transaction";
+  EXPECT_TRUE(batch.count("Ethernet3") && batch.count("Ethernet2"));
+  EXPECT_EQ(batch.at("Ethernet3").access_vlan, 101);
+  EXPECT_EQ(batch.at("Ethernet2").access_vlan, 100);
+  applier_.release_one();
+  ASSERT_EQ(applier_.calls.size(), 3u) << "the trunk touches a batched NIC: it waited for its own round, built on it";
+  EXPECT_EQ(applier_.calls[2][0].changes.ports.size(), 1u);
+  EXPECT_EQ(applier_.calls[2][0].changes.ports.at("Ethernet2").native_vlan, 100);
+  EXPECT_EQ(applier_.calls[2][0].changes.ports.at("Ethernet2").trunk_vlans, (std::vector<std::uint16_t>{102}));
+  applier_.release_one();
+  for (auto id : {first->id, b->id, a1->id, again->id}) EXPECT_EQ(service_->operation(admin_, id)->state, "succeeded") << id;
+  EXPECT_EQ(store_->list_attachments()->size(), 4u);
+  auto rows = *store_->list_switch_ports("leaf-1");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(service_->queued(), 0u);
+}
+
+TEST_F(NetworkServiceTest, ASwitchRefusingABatch_FailsEachOfItsOperations_NothingWritten) {
+  ASSERT_TRUE(service_->create(alice_, "team-a", "frontend").ok());
+  ASSERT_TRUE(service_->create(bob_, "team-b", "backend").ok());
+  applier_.hold = true;
+  auto first = service_->attach(alice_, {.node_id = node_a_, .nic = "eth0", .network = "frontend"});
+  auto b = service_->attach(bob_, {.node_id = node_b_, .nic = "eth0", .network = "backend"});
+  auto a1 = service_->attach(alice_, {.node_id = node_a_, .nic = "eth1", .network = "frontend"});
+  ASSERT_TRUE(first.ok() && b.ok() && a1.ok());
+  applier_.release_one();
+  applier_.release_one(false);
+  EXPECT_EQ(service_->operation(admin_, first->id)->state, "succeeded");
+  for (auto id : {b->id, a1->id}) {
+    auto op = service_->operation(admin_, id);
+    EXPECT_EQ(op->state, "failed");
+    EXPECT_NE(op->message.find("switch leaf-1 failed"), std::string::npos) << op->message;
+  }
+  EXPECT_EQ(store_->list_attachments()->size(), 1u) << "only the first's";
 }
 
 TEST_F(NetworkServiceTest, Attach_SwitchFailure_DatabaseUnchangedAndOperationSaysWhere) {
