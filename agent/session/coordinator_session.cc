@@ -2,7 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
+#include "common/async/spawn.h"
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -41,9 +41,18 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
         make_register_(std::move(make_register)),
         handle_command_(std::move(handle_command)),
         timer_(io),
+        restart_(io),
         rng_(std::random_device{}()) {}
 
-  void start() { asio::co_spawn(io_, run(), asio::detached); }
+  void start() {
+    // run() reconnects by itself; should it ever end by an exception, start it again a second later.
+    async::spawn(io_, run(), "coordinator session", [this] {
+      restart_.expires_after(std::chrono::seconds(1));
+      restart_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) start();
+      });
+    });
+  }
 
   void send_inventory_update(proto::Inventory inventory, std::string reason) {
     if (!wake_current_) return;  // not registered on a live session
@@ -177,7 +186,7 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
     Status reader_status;
     bool reader_done = false;
     asio::steady_timer wake(io_);
-    asio::co_spawn(
+    async::spawn(
         io_,
         [&]() -> asio::awaitable<void> {
           for (;;) {
@@ -197,7 +206,12 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
           reader_done = true;
           wake.cancel_one();
         },
-        asio::detached);
+        "session reader", [&] {
+          // The reader died by an exception: the session ends (and reconnects) instead of hanging.
+          reader_status = Status(StatusCode::kInternal, "the session reader failed");
+          reader_done = true;
+          wake.cancel_one();
+        });
 
     Status result;
     std::uint32_t interval_ms = 0;
@@ -313,6 +327,7 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
   RegisterFactory make_register_;
   CommandHandler handle_command_;
   asio::steady_timer timer_;
+  asio::steady_timer restart_;  // after run() failed by an exception
   std::mt19937_64 rng_;
   std::function<void()> close_current_;
   boost::asio::steady_timer* wake_current_ = nullptr;  // the live session's wake-up timer

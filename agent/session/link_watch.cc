@@ -1,7 +1,7 @@
 #include "agent/session/link_watch.h"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include "common/async/spawn.h"
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -54,7 +54,8 @@ asio::awaitable<void> watch(LinkMonitor monitor, std::chrono::milliseconds debou
 
 void watch_links(asio::io_context& io, LinkMonitor monitor, std::chrono::milliseconds debounce,
                  std::function<void(const std::string& reason)> on_change) {
-  asio::co_spawn(io, watch(std::move(monitor), debounce, std::move(on_change)), asio::detached);
+  // If it ever fails, link changes are no longer reported: say so (inventory still goes out on reconnect).
+  async::spawn(io, watch(std::move(monitor), debounce, std::move(on_change)), "link watch");
 }
 
 }  // namespace bmf::agent

@@ -1,7 +1,9 @@
 #include "common/http/http_server.h"
 
+#include "common/async/spawn.h"
+
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -48,7 +50,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       return unavailable(
           fmt::format("cannot listen on {}:{}: {}", config_.listen_address, config_.listen_port, ec.message()));
     }
-    asio::co_spawn(io_, accept_loop(shared_from_this()), asio::detached);
+    // The accept loop ending by an exception would leave the API deaf: say so loudly.
+    async::spawn(io_, accept_loop(shared_from_this()), fmt::format("http accept loop on {}:{}", config_.listen_address, config_.listen_port));
     return acceptor_.local_endpoint().port();
   }
 
@@ -90,9 +93,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       }
       socket.set_option(tcp::no_delay(true), ec);
       if (tls_) {
-        asio::co_spawn(io_, serve_tls(self, ssl::stream<tcp::socket>(std::move(socket), *tls_)), asio::detached);
+        async::spawn(io_, serve_tls(self, ssl::stream<tcp::socket>(std::move(socket), *tls_)), "http connection (tls)");
       } else {
-        asio::co_spawn(io_, serve_plain(self, std::move(socket)), asio::detached);
+        async::spawn(io_, serve_plain(self, std::move(socket)), "http connection");
       }
     }
   }

@@ -1,7 +1,7 @@
 #include "coordinator/agent_server/agent_server.h"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include "common/async/spawn.h"
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "common/log/limiter.h"
 #include "common/log/log.h"
 #include "common/proto/agent.pb.h"
 #include "common/wire/frame_io.h"
@@ -76,13 +77,13 @@ class Session final : public SessionBase {
   void start() {
     deadline_ = Clock::now() + std::chrono::milliseconds(server_.config_.register_timeout_ms);
     auto self = std::static_pointer_cast<Session>(shared_from_this());
-    asio::co_spawn(server_.io_, self->watch(), asio::detached);
+    async::spawn(server_.io_, self->watch(), "agent session watchdog peer=" + peer_, [self] { self->close(); });
     asio::co_spawn(server_.io_, self->read_loop(), [self](std::exception_ptr e) {
       if (e) BMF_LOG_ERROR("AGENT_SESSION_CRASHED peer={}", self->peer_);
       // After fail() the writer closes once the ProtocolError frame is out.
       if (e || !self->closing_) self->close();
     });
-    asio::co_spawn(server_.io_, self->write_loop(), asio::detached);
+    async::spawn(server_.io_, self->write_loop(), "agent session writer peer=" + peer_, [self] { self->close(); });
   }
 
   void send(const proto::Envelope& envelope) override {
@@ -109,7 +110,7 @@ class Session final : public SessionBase {
  private:
   // Sends a ProtocolError, then closes once it is written (or after 1 s).
   void fail(const Status& status) {
-    BMF_LOG_WARN("AGENT_PROTOCOL_ERROR peer={} node={}: {}", peer_, node_id_, status.to_string());
+    BMF_LOG_WARN_LIMITED("AGENT_PROTOCOL_ERROR", "AGENT_PROTOCOL_ERROR peer={} node={}: {}", peer_, node_id_, status.to_string());
     proto::Envelope env;
     env.mutable_error()->set_code(std::string(to_string(status.code())));
     env.mutable_error()->set_message(status.message());
@@ -128,7 +129,7 @@ class Session final : public SessionBase {
       co_await watchdog_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       if (closed_) break;
       if (Clock::now() >= deadline_) {
-        BMF_LOG_WARN("AGENT_SESSION_TIMEOUT peer={} node={}: {}", peer_, node_id_,
+        BMF_LOG_WARN_LIMITED("AGENT_SESSION_TIMEOUT", "AGENT_SESSION_TIMEOUT peer={} node={}: {}", peer_, node_id_,
                      node_id_ == 0 ? "no Register in time" : "no message within the liveness window");
         close();
       }
@@ -165,7 +166,7 @@ class Session final : public SessionBase {
       co_await stream_.async_handshake(asio::ssl::stream_base::server,
                                        asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
-        BMF_LOG_WARN("AGENT_TLS_HANDSHAKE_FAILED peer={}: {}", peer_, ec.message());
+        BMF_LOG_WARN_LIMITED("AGENT_TLS_HANDSHAKE_FAILED", "AGENT_TLS_HANDSHAKE_FAILED peer={}: {}", peer_, ec.message());
         close();
         co_return;
       }
@@ -217,7 +218,7 @@ class Session final : public SessionBase {
                         .message = u.reason().substr(0, 200)});
       }
       case proto::Envelope::kError:
-        BMF_LOG_WARN("AGENT_REPORTED_ERROR peer={} node={}: {} {}", peer_, node_id_, env.error().code(),
+        BMF_LOG_WARN_LIMITED("AGENT_REPORTED_ERROR", "AGENT_REPORTED_ERROR peer={} node={}: {} {}", peer_, node_id_, env.error().code(),
                      env.error().message());
         return ok_status();
       default: return invalid_argument(fmt::format("unexpected message kind {} from an agent", int(env.body_case())));
@@ -319,7 +320,7 @@ Result<std::uint16_t> AgentServer::Impl::start() {
   if (!ec) acceptor_.bind(ep, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return unavailable(fmt::format("cannot listen on {}:{}: {}", config_.listen_address, config_.listen_port, ec.message()));
-  asio::co_spawn(io_, accept_loop(), asio::detached);
+  async::spawn(io_, accept_loop(), fmt::format("agent accept loop on {}:{}", config_.listen_address, config_.listen_port));
   return acceptor_.local_endpoint().port();
 }
 

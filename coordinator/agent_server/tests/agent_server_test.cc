@@ -134,6 +134,25 @@ TEST_F(AgentServerTest, GarbagePayload_ReportedAsMalformedProtobuf) {
   });
 }
 
+TEST_F(AgentServerTest, AFloodOfGarbage_EachPeerToldWhy_TheLogKeepsAFewLinesNotOnePerPeer) {
+  ::testing::internal::CaptureStderr();
+  int told = 0;
+  for (int i = 0; i < 60; ++i) {
+    run_client([&](tcp::socket& s) -> asio::awaitable<void> {
+      (void)co_await wire::write_frame(s, std::string("\xff\xff\xff\xff\xff", 5), {});
+      auto reply = co_await wire::read_frame(s, {});
+      proto::Envelope env;
+      if (reply.ok() && env.ParseFromString(*reply) && env.has_error()) ++told;
+    });
+  }
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(told, 60) << "every bad peer still gets its ProtocolError";
+  int lines = 0;
+  for (auto at = log.find("AGENT_PROTOCOL_ERROR peer="); at != std::string::npos; at = log.find("AGENT_PROTOCOL_ERROR peer=", at + 1)) ++lines;
+  EXPECT_GE(lines, 1);
+  EXPECT_LE(lines, 10) << "rate-limited per message ID (10 per 10 s, then counted)";
+}
+
 TEST_F(AgentServerTest, RebootReconnect_SameNodeNewSessionWins) {
   std::uint64_t first = 0, second = 0;
   tcp::socket old_conn(io_);
