@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 if [[ ! -x node_modules/.bin/vitest ]]; then
-  echo "console: node_modules missing (scripts/build.sh runs npm ci)"; exit 77
+  echo "console: not built here: scripts/build.sh could not install its npm packages (no npm registry?)"; exit 77
 fi
 exec node_modules/.bin/vitest run

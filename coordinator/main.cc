@@ -345,6 +345,7 @@ int run(const Config& cfg) {
     if (ec) return;
     BMF_LOG_INFO("COORDINATOR_STOPPING signal={}", sig);
     sweep_timer.cancel();
+    (void)registry.flush();  // the heartbeats seen since the last sweep
     expiry_timer.cancel();
     agents.stop();
     http.stop();

@@ -157,12 +157,19 @@ Result<RegistrationOutcome> NodeRegistry::register_node(RegistrationRequest req)
 
 Status NodeRegistry::heartbeat(std::uint64_t node_id) {
   const EpochMs now = clock_.now_ms();
-  BMF_ASSIGN_OR_RETURN(NodeRecord node, store_.get_node(node_id));
-  BMF_RETURN_IF_ERROR(store_.touch_node(node_id, now));
-  if (node.power_state != PowerState::kOn) BMF_RETURN_IF_ERROR(store_.set_power_state(node_id, PowerState::kOn, 0, std::nullopt));
-  if (node.state != NodeState::kEnrolling && node.state != NodeState::kUnreachable && node.state != NodeState::kInspecting) {
+  // The common case (a known, inspected node) reads and writes one narrow row: no inventory.
+  BMF_ASSIGN_OR_RETURN(NodeLiveness live, store_.liveness_of(node_id));
+  const bool steady =
+      live.state != NodeState::kEnrolling && live.state != NodeState::kUnreachable && live.state != NodeState::kInspecting;
+  if (steady && live.power_state == PowerState::kOn) {
+    seen_[node_id] = now;  // written by the next flush (at the latest the next sweep)
     return ok_status();
   }
+  seen_.erase(node_id);
+  BMF_RETURN_IF_ERROR(store_.touch_node(node_id, now));
+  if (live.power_state != PowerState::kOn) BMF_RETURN_IF_ERROR(store_.set_power_state(node_id, PowerState::kOn, 0, std::nullopt));
+  if (steady) return ok_status();
+  BMF_ASSIGN_OR_RETURN(NodeRecord node, store_.get_node(node_id));  // inspection reads the inventory
   if (node.state != NodeState::kInspecting) {
     BMF_RETURN_IF_ERROR(lifecycle_.transition(node_id, NodeState::kInspecting,
                                               node.state == NodeState::kUnreachable ? "heartbeats resumed" : "first heartbeat",
@@ -174,16 +181,23 @@ Status NodeRegistry::heartbeat(std::uint64_t node_id) {
   return lifecycle_.transition(node_id, NodeState::kAvailable, "inspected", "coordinator", NodeState::kInspecting);
 }
 
+Status NodeRegistry::flush() {
+  if (seen_.empty()) return ok_status();
+  std::vector<std::pair<std::uint64_t, EpochMs>> batch(seen_.begin(), seen_.end());
+  BMF_RETURN_IF_ERROR(store_.touch_nodes(batch));
+  seen_.clear();
+  return ok_status();
+}
+
 Result<int> NodeRegistry::sweep() {
+  BMF_RETURN_IF_ERROR(flush());
   const EpochMs now = clock_.now_ms();
   const EpochMs allowed =
       static_cast<EpochMs>(config_.liveness.heartbeat_interval_ms) * config_.liveness.missed_heartbeats;
-  BMF_ASSIGN_OR_RETURN(auto nodes, store_.list_nodes());
+  // Only free nodes that should be up are expected to heartbeat (one narrow query, no inventories).
+  BMF_ASSIGN_OR_RETURN(auto nodes, store_.list_expected_heartbeats());
   int changed = 0;
-  for (const NodeRecord& n : nodes) {
-    // Only free nodes that should be up are expected to heartbeat.
-    if (n.state != NodeState::kEnrolling && n.state != NodeState::kInspecting && n.state != NodeState::kAvailable) continue;
-    if (n.power_state == PowerState::kOff) continue;
+  for (const NodeLiveness& n : nodes) {
     EpochMs since = std::max(n.last_seen_ms, started_at_ms_);
     EpochMs limit = allowed;
     if (n.power_changed_at_ms > n.last_seen_ms) {  // booting since bmf powered it on

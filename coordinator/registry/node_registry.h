@@ -12,6 +12,7 @@
 // through inspecting. Nodes bmf powered off are not expected to heartbeat; leased
 // ones belong to their tenant. The registry owns no I/O besides the Store and a Clock.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -53,8 +54,12 @@ class NodeRegistry {
   NodeRegistry(Store& store, const Clock& clock, NodeLifecycle& lifecycle, RegistryConfig config);
 
   Result<RegistrationOutcome> register_node(RegistrationRequest request);
+  // A steady node's heartbeat (inspected, powered on) is kept in memory and written with the
+  // others by flush(); one that changes the node's state is written at once.
   Status heartbeat(std::uint64_t node_id);
-  // Marks overdue nodes unreachable; returns how many changed.
+  // Writes the heartbeats kept since the last flush, in one transaction.
+  Status flush();
+  // Flushes, then marks overdue nodes unreachable; returns how many changed.
   Result<int> sweep();
 
   const LivenessPolicy& liveness() const { return config_.liveness; }
@@ -67,6 +72,7 @@ class NodeRegistry {
   // Nobody is overdue for time the coordinator itself was down: the grace period
   // counts from start-up.
   EpochMs started_at_ms_;
+  std::map<std::uint64_t, EpochMs> seen_;  // heartbeats not written yet
 };
 
 // What inspection finds wrong with a node's reported inventory ('' : nothing).

@@ -299,6 +299,16 @@ struct SlurmClusterRecord {
   EpochMs created_at_ms = 0;
 };
 
+// What liveness needs of a node, and nothing more (heartbeats and the sweep run often at a
+// site of thousands of nodes: they never read inventories).
+struct NodeLiveness {
+  std::uint64_t id = 0;
+  NodeState state = NodeState::kEnrolling;
+  PowerState power_state = PowerState::kUnknown;
+  EpochMs last_seen_ms = 0;
+  EpochMs power_changed_at_ms = 0;
+};
+
 // A node handed to a SLURM cluster (migration 0012).
 struct SlurmMemberRecord {
   std::uint64_t node_id = 0;

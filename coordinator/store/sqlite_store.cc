@@ -175,6 +175,55 @@ Status SqliteStore::save_node(NodeRecord& node, EventRecord event) {
   return tx.commit();
 }
 
+namespace {
+Result<NodeLiveness> read_liveness(sqlite::Statement& st) {
+  NodeLiveness l{.id = static_cast<std::uint64_t>(st.column_int(0)), .last_seen_ms = st.column_int(3),
+                 .power_changed_at_ms = st.column_int(4)};
+  const std::string state = st.column_text(1);
+  auto parsed = node_state_from_string(state);
+  if (!parsed) return data_loss(fmt::format("node {} has unknown state '{}' in the database", l.id, state));
+  l.state = *parsed;
+  l.power_state = power_state_from_string(st.column_text(2)).value_or(PowerState::kUnknown);
+  return l;
+}
+}  // namespace
+
+Result<NodeLiveness> SqliteStore::liveness_of(std::uint64_t id) {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT id, state, power_state, last_seen, power_changed_at FROM nodes WHERE id = ?"));
+  st->bind(1, static_cast<std::int64_t>(id));
+  BMF_ASSIGN_OR_RETURN(bool row, st->step());
+  if (!row) return not_found(fmt::format("node {} does not exist", id));
+  return read_liveness(*st);
+}
+
+Result<std::vector<NodeLiveness>> SqliteStore::list_expected_heartbeats() {
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format(
+                                     "SELECT id, state, power_state, last_seen, power_changed_at FROM nodes WHERE state IN ('{}','{}','{}') "
+                                     "AND power_state != '{}'",
+                                     to_string(NodeState::kEnrolling), to_string(NodeState::kInspecting),
+                                     to_string(NodeState::kAvailable), to_string(PowerState::kOff))));
+  std::vector<NodeLiveness> out;
+  for (;;) {
+    BMF_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    BMF_ASSIGN_OR_RETURN(auto l, read_liveness(*st));
+    out.push_back(l);
+  }
+  return out;
+}
+
+Status SqliteStore::touch_nodes(const std::vector<std::pair<std::uint64_t, EpochMs>>& seen) {
+  if (seen.empty()) return ok_status();
+  sqlite::Transaction tx(*conn_);
+  BMF_RETURN_IF_ERROR(tx.begin_status());
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET last_seen = MAX(last_seen, ?) WHERE id = ?"));
+  for (const auto& [id, at] : seen) {
+    st->bind(1, at).bind(2, static_cast<std::int64_t>(id));
+    BMF_RETURN_IF_ERROR(st->run());
+  }
+  return tx.commit();
+}
+
 Status SqliteStore::touch_node(std::uint64_t id, EpochMs last_seen_ms) {
   BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET last_seen = ? WHERE id = ?"));
   BMF_RETURN_IF_ERROR(st->bind(1, last_seen_ms).bind(2, static_cast<std::int64_t>(id)).run());

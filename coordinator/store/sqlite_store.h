@@ -26,6 +26,9 @@ class SqliteStore final : public Store {
   Result<std::vector<NodeRecord>> list_nodes() override;
   Status save_node(NodeRecord& node, EventRecord event) override;
   Status touch_node(std::uint64_t id, EpochMs last_seen_ms) override;
+  Status touch_nodes(const std::vector<std::pair<std::uint64_t, EpochMs>>& seen) override;
+  Result<NodeLiveness> liveness_of(std::uint64_t id) override;
+  Result<std::vector<NodeLiveness>> list_expected_heartbeats() override;
   Status set_node_state(std::uint64_t id, NodeState from, NodeState to, const std::string& reason,
                         EventRecord event) override;
   Status set_power_state(std::uint64_t id, PowerState power, EpochMs changed_at, std::optional<EventRecord> event) override;

@@ -31,6 +31,12 @@ class Store {
   virtual Status save_node(NodeRecord& node, EventRecord event) = 0;
   // Heartbeat path: last_seen only, no event.
   virtual Status touch_node(std::uint64_t id, EpochMs last_seen_ms) = 0;
+  // Many at once, in one transaction (heartbeats are written in batches). Unknown ids are skipped.
+  virtual Status touch_nodes(const std::vector<std::pair<std::uint64_t, EpochMs>>& seen) = 0;
+  // Narrow reads for liveness: one node's, and those of every node expected to heartbeat (free
+  // or being enrolled, not powered off).
+  virtual Result<NodeLiveness> liveness_of(std::uint64_t id) = 0;
+  virtual Result<std::vector<NodeLiveness>> list_expected_heartbeats() = 0;
   // State transition with its event, only if the node is still in `from` and the
   // move is in the lifecycle's table (FAILED_PRECONDITION otherwise, saying where it
   // is); NOT_FOUND for an unknown node. Callers go through NodeLifecycle.

@@ -13,8 +13,9 @@ export BMF_LAB_DIR=${BMF_LAB_DIR:-/var/lib/bmf-lab-console}
 lab() { tests/lab/bmf-lab "$@"; }
 [[ $(id -u) == 0 ]] || { echo "console-e2e: needs root (the lab's network namespaces)"; exit 77; }
 [[ -x /usr/bin/chromium ]] || { echo "console-e2e: /usr/bin/chromium is missing (scripts/setup.sh installs it)"; exit 1; }
-[[ -f build/console/index.html ]] || { echo "console-e2e: the console is not built (scripts/build.sh)"; exit 1; }
-[[ -d console/node_modules/playwright-core ]] || { echo "console-e2e: console/node_modules is missing (scripts/build.sh)"; exit 1; }
+if [[ ! -f build/console/index.html || ! -d console/node_modules/playwright-core ]]; then
+  echo "console-e2e: the console is not built here (scripts/build.sh could not install its npm packages: no npm registry?)"; exit 77
+fi
 lab down >/dev/null 2>&1 || true
 [[ ${BMF_LAB_KEEP:-0} == 1 ]] || trap 'lab down >/dev/null 2>&1 || true' EXIT
 

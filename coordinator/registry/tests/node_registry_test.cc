@@ -120,6 +120,24 @@ TEST_F(NodeRegistryTest, Liveness_EnrollingAvailableUnreachableAndBack) {
   EXPECT_EQ((*events)[5].kind, EventKind::kNodeRegistered);
 }
 
+TEST_F(NodeRegistryTest, SteadyHeartbeats_WrittenInBatches_TheSweepFlushesFirst) {
+  auto id = registry_->register_node(request("uuid-a", {"aa:00:00:00:00:01"}))->node_id;
+  ASSERT_TRUE(registry_->heartbeat(id).ok());  // enrolling -> available: written at once
+  ASSERT_EQ(state_of(id), NodeState::kAvailable);
+  const EpochMs first = store_->get_node(id)->last_seen_ms;
+  clock_.advance_ms(2500);
+  ASSERT_TRUE(registry_->heartbeat(id).ok());
+  EXPECT_EQ(store_->get_node(id)->last_seen_ms, first) << "a steady node's heartbeat waits for the batch";
+  ASSERT_TRUE(registry_->flush().ok());
+  EXPECT_EQ(store_->get_node(id)->last_seen_ms, first + 2500);
+  clock_.advance_ms(2500);
+  ASSERT_TRUE(registry_->heartbeat(id).ok());
+  clock_.advance_ms(2000);  // 4.5 s since the last write, 2 s since the last heartbeat (limit 3 s)
+  EXPECT_EQ(*registry_->sweep(), 0) << "the sweep writes pending heartbeats before it judges";
+  EXPECT_EQ(state_of(id), NodeState::kAvailable);
+  EXPECT_EQ(store_->get_node(id)->last_seen_ms, first + 5000);
+}
+
 TEST_F(NodeRegistryTest, CoordinatorRestart_GraceCountsFromStart) {
   auto id = registry_->register_node(request("uuid-a", {"aa:00:00:00:00:01"}))->node_id;
   ASSERT_TRUE(registry_->heartbeat(id).ok());
