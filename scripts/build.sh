@@ -25,6 +25,6 @@ fi
 newest=$(find console/src console/index.html console/vite.config.ts console/tsconfig.json console/package-lock.json \
   -type f -newer build/console/index.html 2>/dev/null | head -1)
 if [[ ! -f build/console/index.html || -n $newest ]]; then
-  (cd console && npm run --silent build >/dev/null)
+  (cd console && npm run --silent build)
   echo "build.sh: web console built into build/console"
 fi
