@@ -22,8 +22,11 @@ if [[ ! -d console/node_modules || $(cat console/node_modules/.bmf-lock 2>/dev/n
   fi
   echo "$lock_sum" > console/node_modules/.bmf-lock
 fi
-newest=$(find console/src console/index.html console/vite.config.ts console/tsconfig.json console/package-lock.json \
-  -type f -newer build/console/index.html 2>/dev/null | head -1)
+newest=""
+if [[ -f build/console/index.html ]]; then
+  newest=$(find console/src console/index.html console/vite.config.ts console/tsconfig.json console/package-lock.json \
+    -type f -newer build/console/index.html | head -1)
+fi
 if [[ ! -f build/console/index.html || -n $newest ]]; then
   (cd console && npm run --silent build)
   echo "build.sh: web console built into build/console"
