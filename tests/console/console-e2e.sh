@@ -10,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export BMF_LAB_DIR=${BMF_LAB_DIR:-/var/lib/bmf-lab-console}
-lab() { tests/lab/bmf-lab "$@"; }
+ROOT=$PWD
+lab() { "$ROOT/tests/lab/bmf-lab" "$@"; }   # absolute: the EXIT trap runs after the cd below
 [[ $(id -u) == 0 ]] || { echo "console-e2e: needs root (the lab's network namespaces)"; exit 77; }
 [[ -x /usr/bin/chromium ]] || { echo "console-e2e: /usr/bin/chromium is missing (scripts/setup.sh installs it)"; exit 1; }
 if [[ ! -f build/console/index.html || ! -d console/node_modules/playwright-core ]]; then
@@ -40,4 +41,4 @@ export BMF_URL=$BMF_COORDINATOR
 export BMF_SECRETS=$secrets BMF_SHOTS=${BMF_CONSOLE_SHOTS:-$PWD/build/console-shots}
 export BMF_LAB_CMD=$PWD/tests/lab/bmf-lab BMFCTL=$(command -v bmfctl)
 mkdir -p "$BMF_SHOTS"
-cd console && node e2e/console.e2e.mjs
+(cd console && node e2e/console.e2e.mjs)
