@@ -13,6 +13,8 @@ export default defineConfig({
     // the module preload polyfill is an inline script, which the coordinator's CSP refuses
     modulePreload: { polyfill: false },
   },
+  // 127.0.0.1, not "localhost": a machine may have no /etc/hosts entry for it (vitest starts a server)
+  server: { host: '127.0.0.1' },
   test: {
     environment: 'node',
     include: ['tests/**/*.test.ts'],
