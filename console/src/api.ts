@@ -54,8 +54,7 @@ export async function logout(): Promise<void> {
 /** Follows an allocation's server-sent events; returns the function that stops following. */
 export function followAllocation(id: string, onData: (data: string) => void, onEnd: () => void): () => void {
   const es = new EventSource(`/api/v1/allocations/${encodeURIComponent(id)}/events`, { withCredentials: true });
-  es.addEventListener('allocation', (e) => onData((e as MessageEvent<string>).data));
-  es.onmessage = (e) => onData(e.data);
+  es.addEventListener('allocation', (e) => onData((e as MessageEvent<string>).data));  // every event is named so
   es.onerror = () => { es.close(); onEnd(); };  // the stream ends when the allocation is final
   return () => es.close();
 }

@@ -2,9 +2,11 @@
 import { useEffect, useState } from 'react';
 import { routeOf } from './logic';
 
-export function navigate(to: string) {
+/** Goes to a console route; `replace` rewrites the current entry (filters typed in a page). */
+export function navigate(to: string, { replace = false } = {}) {
   const url = to.startsWith('/ui/') ? to : `/ui/${to.replace(/^\//, '')}`;
-  if (url !== location.pathname + location.search) history.pushState(null, '', url);
+  if (replace) history.replaceState(null, '', url);
+  else if (url !== location.pathname + location.search) history.pushState(null, '', url);
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 

@@ -170,6 +170,17 @@ std::uint64_t AdminApi::lease_revision() {
   return (leases.ok() ? *leases : 0) + (access.ok() ? *access : 0);
 }
 
+namespace {
+// 405 with an Allow header naming the methods the path takes.
+ApiResponse method_not_allowed(std::string_view method, std::string_view path, const std::vector<std::string_view>& allowed) {
+  ApiResponse res = error_response(invalid_argument(fmt::format("method {} is not allowed on {} (allowed: {})", method, path,
+                                                                fmt::join(allowed, ", "))));
+  res.status = 405;
+  res.headers.emplace_back("Allow", fmt::format("{}", fmt::join(allowed, ", ")));
+  return res;
+}
+}  // namespace
+
 ApiResponse AdminApi::handle(const ApiRequest& req) {
   const std::string_view target = req.target;
   const std::string_view path = target.substr(0, target.find('?'));
@@ -178,12 +189,7 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
     return res;
   }
   if (path.rfind("/ui/", 0) == 0) {
-    if (req.method != "GET" && req.method != "HEAD") {
-      ApiResponse res = error_response(invalid_argument(fmt::format("method {} is not allowed on {} (allowed: GET)", req.method, path)));
-      res.status = 405;
-      res.headers.emplace_back("Allow", "GET");
-      return res;
-    }
+    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req.method, path, {"GET"});
     return console_.serve(path.substr(4));
   }
   const auto segments = split_path(path);
@@ -204,12 +210,7 @@ ApiResponse AdminApi::handle(const ApiRequest& req) {
   const Status no_endpoint = not_found(fmt::format("no such endpoint: {} {}", req.method, path));
   if (!route) {
     if (allowed.empty()) return error_response(no_endpoint);
-    ApiResponse res = error_response(Status(StatusCode::kInvalidArgument,
-                                            fmt::format("method {} is not allowed on {} (allowed: {})", req.method, path,
-                                                        fmt::join(allowed, ", "))));
-    res.status = 405;
-    res.headers.emplace_back("Allow", fmt::format("{}", fmt::join(allowed, ", ")));
-    return res;
+    return method_not_allowed(req.method, path, allowed);
   }
   Principal who;
   if (route->access != Access::kPublic) {

@@ -16,16 +16,10 @@ ApiResponse AdminApi::network_operation(const Result<OperationRecord>& op) {
 }
 
 namespace {
-// A network as `who` may see it: an imported network's shared_with names only their projects;
-// ports are the NICs on it of nodes their projects hold.
+// A network as `who` may see it (NetworkService::scoped), with its ports: the NICs on it of
+// nodes their projects hold.
 proto::Network network_view(const NetworkRecord& n, const Principal& who, const std::vector<AttachmentRecord>& attachments) {
-  proto::Network out = to_proto(n);
-  if (!who.admin() && n.kind == NetworkRecord::Kind::kExternal) {
-    out.clear_shared_with();
-    for (const auto& p : n.shared_with) {
-      if (who.member_of(p)) out.add_shared_with(p);
-    }
-  }
+  proto::Network out = to_proto(NetworkService::scoped(who, n));
   for (const auto& a : attachments) {
     if (a.network_id != n.id || (!who.admin() && !who.member_of(a.project))) continue;
     auto* p = out.add_ports();

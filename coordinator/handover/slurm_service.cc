@@ -70,21 +70,23 @@ Result<std::vector<SlurmClusterRecord>> SlurmService::list(const Principal& by) 
 }
 
 Status SlurmService::remove(const Principal& by, const std::string& name) {
-  BMF_ASSIGN_OR_RETURN(auto all, store_.list_slurm_clusters());
-  auto it = std::find_if(all.begin(), all.end(), [&](const SlurmClusterRecord& c) { return c.name == name; });
-  if (it == all.end() || (!by.admin() && !by.member_of(it->project))) return not_found(fmt::format("SLURM cluster {} does not exist", name));
+  BMF_ASSIGN_OR_RETURN(auto c, named(by, name));
   return store_.remove_slurm_cluster(name, EventRecord{.time_ms = clock_.now_ms(), .actor = by.actor(), .kind = EventKind::kSlurmClusterRemoved,
-                                                       .message = fmt::format("SLURM cluster {}", name), .project = it->project});
+                                                       .message = fmt::format("SLURM cluster {}", name), .project = c.project});
 }
 
-bool SlurmService::valid_name(const std::string& n) { return slurm_name(n); }
-
-Result<SlurmClusterRecord> SlurmService::named(const Principal& by, const std::string& name) {
+Result<SlurmClusterRecord> SlurmService::cluster_named(const std::string& name) {
   BMF_ASSIGN_OR_RETURN(auto all, store_.list_slurm_clusters());
   for (auto& c : all) {
-    if (c.name == name && (by.admin() || by.member_of(c.project))) return c;
+    if (c.name == name) return c;
   }
   return not_found(fmt::format("SLURM cluster {} does not exist", name));
+}
+
+Result<SlurmClusterRecord> SlurmService::named(const Principal& by, const std::string& name) {
+  auto c = cluster_named(name);
+  if (c.ok() && !by.admin() && !by.member_of(c->project)) return not_found(fmt::format("SLURM cluster {} does not exist", name));
+  return c;
 }
 
 Result<AllocationRecord> SlurmService::resume(const Principal& by, const std::string& cluster, const std::vector<std::string>& names,
@@ -166,7 +168,7 @@ Handover SlurmService::handover() {
     return ok_status();
   };
   h.join = [this](const AllocationRecord& a, std::function<void(Status)> done) {
-    auto c = a.handover_target.empty() ? cluster_of(a.project) : named(Principal{.role = UserRole::kAdmin}, a.handover_target);
+    auto c = a.handover_target.empty() ? cluster_of(a.project) : cluster_named(a.handover_target);
     if (!c.ok()) return done(c.status());
     const bool elastic = !a.handover_names.empty();
     std::size_t next_name = 0;

@@ -61,7 +61,6 @@ class SlurmService {
   static std::string node_conf(const proto::Inventory& inv, const std::string& hardware_class, const std::string& leaf);
   // The node's SLURM name: its hostname when SLURM accepts it, else bmf-node-<id>.
   static std::string node_name(const NodeRecord& node);
-  static bool valid_name(const std::string& name);
 
  private:
   struct Batch {
@@ -71,6 +70,8 @@ class SlurmService {
     std::function<void(Status)> finish;
   };
   Result<SlurmClusterRecord> cluster_of(const std::string& project);
+  Result<SlurmClusterRecord> cluster_named(const std::string& name);
+  // The cluster as `by` may see it (NOT_FOUND for another project's, as for none).
   Result<SlurmClusterRecord> named(const Principal& by, const std::string& name);
   void dispatch(const std::vector<std::pair<std::uint64_t, std::string>>& payloads, const std::string& kind,
                 EpochMs limit_ms, std::function<void(Status)> finish);

@@ -48,13 +48,17 @@ Result<std::vector<NetworkRecord>> NetworkService::list(const Principal& by) {
   std::vector<NetworkRecord> out;
   for (auto& n : all) {
     if (!visible(by, n)) continue;
-    if (!by.admin() && n.kind == NetworkRecord::Kind::kExternal) {
-      // A tenant sees which of its own projects may use a site network, never the others.
-      std::erase_if(n.shared_with, [&](const std::string& p) { return !by.member_of(p); });
-    }
-    out.push_back(std::move(n));
+    out.push_back(scoped(by, std::move(n)));
   }
   return out;
+}
+
+NetworkRecord NetworkService::scoped(const Principal& by, NetworkRecord n) {
+  if (!by.admin() && n.kind == NetworkRecord::Kind::kExternal) {
+    // A tenant sees which of its own projects may use a site network, never the others.
+    std::erase_if(n.shared_with, [&](const std::string& p) { return !by.member_of(p); });
+  }
+  return n;
 }
 
 Result<NetworkRecord> NetworkService::find(const Principal& by, const std::string& ref, const std::string& project) {

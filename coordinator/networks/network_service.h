@@ -52,6 +52,8 @@ class NetworkService {
                                const std::vector<std::string>& shared_with);
   Status remove(const Principal& by, const std::string& ref, const std::string& project);
   Result<std::vector<NetworkRecord>> list(const Principal& by);
+  // A network as `by` may be shown it: an imported one's shared_with names only their projects.
+  static NetworkRecord scoped(const Principal& by, NetworkRecord n);
   // By id, or by name within `project` (or the caller's projects, then site networks). NOT_FOUND when not visible.
   Result<NetworkRecord> find(const Principal& by, const std::string& ref, const std::string& project);
   bool visible(const Principal& by, const NetworkRecord& n) const;

@@ -21,8 +21,7 @@ export function NodesPage({ session }: { session: Session }) {
     const q = new URLSearchParams(query);
     if (v) q.set(k, v); else q.delete(k);
     const s = q.toString();
-    history.replaceState(null, '', `/ui/nodes${s ? `?${s}` : ''}`);
-    window.dispatchEvent(new PopStateEvent('popstate'));
+    navigate(`nodes${s ? `?${s}` : ''}`, { replace: true });
   };
   const all = nodes.data?.nodes ?? [];
   const rows = nodeRows(all, leases.data?.leases ?? [], networks.data?.networks ?? [], filter);
