@@ -99,7 +99,8 @@ class AllocationService {
   bool hot(const NodeRecord& node) const;
   // A released node its handover is still taking out (cleaning waits for it).
   bool leaving(std::uint64_t node) const { return leaving_.count(node) > 0; }
-  // The node's inventory, parsed once per report (kept while its stored JSON is unchanged); null when unreadable.
+  // The node's inventory, parsed once per report (kept while its hardware_rev is unchanged; a brief
+  // record's is read from the store on a miss); null when unreadable.
   const proto::Inventory* inventory_of(const NodeRecord& node);
   // Expected power-on -> agent up for a class (measured, else the configured default).
   EpochMs boot_eta_ms(const std::string& hardware_class);
@@ -139,7 +140,7 @@ class AllocationService {
   std::map<std::uint64_t, Flight> flights_;         // allocation id -> its warm nodes booting
   std::map<std::string, Handover> handovers_;
   std::set<std::uint64_t> leaving_;
-  std::unordered_map<std::uint64_t, std::pair<std::string, proto::Inventory>> inventories_;  // node -> (its JSON, parsed)
+  std::unordered_map<std::uint64_t, std::pair<std::uint64_t, proto::Inventory>> inventories_;  // node -> (hardware_rev, parsed)
   std::function<bool(std::uint64_t)> busy_;
   std::function<void()> lease_changed_;
   std::vector<std::function<void(const AllocationRecord&)>> changed_;

@@ -46,7 +46,7 @@ HotpoolService::HotpoolService(Store& store, const Clock& clock, AllocationServi
 
 Result<std::vector<HotpoolClassStatus>> HotpoolService::status() {
   BMF_ASSIGN_OR_RETURN(auto classes, store_.list_classes());
-  BMF_ASSIGN_OR_RETURN(auto nodes, store_.list_nodes());
+  BMF_ASSIGN_OR_RETURN(auto nodes, store_.list_nodes_brief());
   BMF_ASSIGN_OR_RETURN(auto pools, store_.list_hotpool());
   const EpochMs now = clock_.now_ms();
   BMF_ASSIGN_OR_RETURN(auto allocations, store_.allocations_since(now - config_.window_ms));
@@ -162,7 +162,7 @@ void HotpoolService::reconcile() {
   }
   if (!power_) return;
   auto classes = store_.list_classes();
-  auto nodes = store_.list_nodes();
+  auto nodes = store_.list_nodes_brief();
   if (!classes.ok() || !nodes.ok()) return;
   std::map<std::string, HotpoolClassStatus> by_class;
   for (const auto& s : *status) by_class[s.hardware_class] = s;

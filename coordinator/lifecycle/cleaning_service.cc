@@ -187,7 +187,7 @@ void CleaningService::reconcile() {
     to_maintenance(node, booting ? fmt::format("no agent registered from the discovery image within {} s", config_.boot_timeout_ms / 1000)
                                  : fmt::format("the wipe did not finish within {} s", config_.wipe_timeout_ms / 1000));
   }
-  auto nodes = store_.list_nodes();
+  auto nodes = store_.list_nodes_brief();
   if (!nodes.ok()) return;
   std::vector<std::uint64_t> orphans;
   for (const auto& n : *nodes) {

@@ -39,8 +39,8 @@ CoordinatorMetrics::CoordinatorMetrics(metrics::Registry& registry, Store& store
     registry_.count("bmf_operations_total", {{"kind", op.kind}, {"result", op.state}});
     registry_.observe("bmf_operation_seconds", {{"kind", op.kind}}, static_cast<double>(op.updated_at_ms - op.created_at_ms) / 1000);
   });
-  r.on_scrape([this, hotpool](metrics::Registry& g) {
-    auto nodes = store_.list_nodes();
+  r.on_scrape([this, hotpool, &allocations](metrics::Registry& g) {
+    auto nodes = store_.list_nodes_brief();
     auto classes = store_.list_classes();
     if (nodes.ok() && classes.ok()) {
       std::map<std::string, int> by_state;
@@ -48,9 +48,9 @@ CoordinatorMetrics::CoordinatorMetrics(metrics::Registry& registry, Store& store
       for (NodeState s : kAllNodeStates) by_state[std::string(to_string(s))] = 0;
       for (const auto& n : *nodes) {
         by_state[std::string(to_string(n.state))] += 1;
-        proto::Inventory inv;
-        (void)from_json(n.hardware_json, inv);
-        for (const auto& c : classes_of(*classes, inv)) by_class[{c, std::string(to_string(n.state))}] += 1;
+        const proto::Inventory* inv = allocations.inventory_of(n);
+        if (!inv) continue;
+        for (const auto& c : classes_of(*classes, *inv)) by_class[{c, std::string(to_string(n.state))}] += 1;
       }
       for (const auto& [state, n] : by_state) g.gauge("bmf_nodes", {{"state", state}}, n);
       for (const auto& [key, n] : by_class) g.gauge("bmf_class_nodes", {{"class", key.first}, {"state", key.second}}, n);

@@ -68,6 +68,9 @@ struct NodeRecord : NodeIdentity {
   EpochMs last_seen_ms = 0;
   std::uint32_t registrations = 0;
   std::string peer_address;
+  // Bumped by the database whenever hardware_json changes (migration 0014): a parsed inventory
+  // can be kept while it stays the same (Store::list_nodes_brief() reads little more).
+  std::uint64_t hardware_rev = 0;
 };
 
 struct EventRecord {

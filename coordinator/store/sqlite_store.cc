@@ -11,7 +11,10 @@ namespace {
 constexpr std::string_view kNodeColumns =
     "id, system_uuid, serial, vendor, product, bmc_address, hostname, inventory, state, agent_version, "
     "secret_sha256, registered_at, last_seen, registrations, peer_address, hardware, state_reason, state_changed_at, "
-    "power_state, power_changed_at";
+    "power_state, power_changed_at, hardware_rev";
+// What the loops that run every second need (Store::list_nodes_brief), covered by the index
+// nodes_brief (migration 0014).
+constexpr std::string_view kNodeBriefColumns = "id, state, power_state, power_changed_at, hardware_rev";
 
 }  // namespace
 
@@ -89,6 +92,7 @@ Result<NodeRecord> SqliteStore::read_node_row(sqlite::Statement& st) {
   n.state_changed_at_ms = st.column_int(17);
   n.power_state = power_state_from_string(st.column_text(18)).value_or(PowerState::kUnknown);
   n.power_changed_at_ms = st.column_int(19);
+  n.hardware_rev = static_cast<std::uint64_t>(st.column_int(20));
   return n;
 }
 
@@ -122,6 +126,28 @@ Result<std::vector<NodeRecord>> SqliteStore::list_nodes() {
     auto id = static_cast<std::uint64_t>(st->column_int(0));
     while (i < nodes.size() && nodes[i].id < id) ++i;
     if (i < nodes.size() && nodes[i].id == id) nodes[i].macs.push_back(st->column_text(1));
+  }
+  return nodes;
+}
+
+Result<std::vector<NodeRecord>> SqliteStore::list_nodes_brief() {
+  std::vector<NodeRecord> nodes;
+  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM nodes INDEXED BY nodes_brief ORDER BY id", kNodeBriefColumns)));
+  for (;;) {
+    BMF_ASSIGN_OR_RETURN(bool row, st->step());
+    if (!row) break;
+    NodeRecord n;
+    n.id = static_cast<std::uint64_t>(st->column_int(0));
+    std::string state = st->column_text(1);
+    auto parsed = node_state_from_string(state);
+    if (!parsed) return data_loss(fmt::format("node {} has unknown state '{}' in the database", n.id, state));
+    n.state = *parsed;
+    n.power_state = power_state_from_string(st->column_text(2)).value_or(PowerState::kUnknown);
+    n.power_changed_at_ms = st->column_int(3);
+    n.hardware_rev = static_cast<std::uint64_t>(st->column_int(4));
+    n.inventory_json.clear();
+    n.hardware_json.clear();
+    nodes.push_back(std::move(n));
   }
   return nodes;
 }

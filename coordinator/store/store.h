@@ -24,6 +24,10 @@ class Store {
                                                                      const std::vector<std::string>& macs) = 0;
   virtual Result<NodeRecord> get_node(std::uint64_t id) = 0;
   virtual Result<std::vector<NodeRecord>> list_nodes() = 0;
+  // Every node, only id, state, power_state, power_changed_at_ms and hardware_rev filled
+  // (hardware_json == ""): what the loops that run every second read; they fetch a node's
+  // hardware only when its hardware_rev moved.
+  virtual Result<std::vector<NodeRecord>> list_nodes_brief() = 0;
 
   // Inserts (node.id == 0; the new id is written back) or replaces the node,
   // its MAC ownership (a MAC moves to this node if another had it) and appends

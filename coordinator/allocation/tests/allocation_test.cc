@@ -18,6 +18,7 @@ namespace bmf::coordinator {
 namespace {
 
 using bmf::testing::StatusIs;
+using bmf::testing::IsOk;
 
 class FlakyApplier : public SwitchApplier {
  public:
@@ -149,6 +150,27 @@ TEST_F(AllocationTest, NotEnoughNodesOrQuota_ClearRefusalAndNothingReserved) {
               StatusIs(StatusCode::kUnimplemented));
   EXPECT_TRUE(store_->list_leases(true)->leases.empty());
   EXPECT_TRUE(store_->list_allocations()->empty());
+}
+
+TEST_F(AllocationTest, NewInventory_ClassesRecomputedOnTheNextRequest) {
+  // A first request parses and keeps every inventory.
+  auto six = allocations_->request(alice_, {.project = "team-a", .count = 6, .hardware_class = "gpu-h100x8"});
+  EXPECT_NE(six.status().message().find("5 node(s) free"), std::string::npos) << six.status().message();
+  // Two H100 nodes report new hardware: one lost its GPUs, a CPU node gained eight.
+  ASSERT_TRUE(store_->set_node_hardware(ids_[0], to_json(gpu_inventory(0, "", false, 384, "leaf-1", 1)),
+                                        {.kind = EventKind::kNodeInventoryUpdated}).ok());
+  ASSERT_TRUE(store_->set_node_hardware(ids_[1], to_json(gpu_inventory(0, "", false, 384, "leaf-1", 2)),
+                                        {.kind = EventKind::kNodeInventoryUpdated}).ok());
+  ASSERT_TRUE(store_->set_node_hardware(ids_[5], to_json(gpu_inventory(8, "H100 SXM5 80GB", true, 2048, "leaf-1", 6)),
+                                        {.kind = EventKind::kNodeInventoryUpdated}).ok());
+  auto again = allocations_->request(alice_, {.project = "team-a", .count = 5, .hardware_class = "gpu-h100x8"});
+  EXPECT_THAT(again.status(), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_NE(again.status().message().find("4 node(s) free"), std::string::npos) << again.status().message();
+  auto four = allocations_->request(alice_, {.project = "team-a", .count = 4, .hardware_class = "gpu-h100x8"});
+  ASSERT_THAT(four.status(), IsOk());
+  std::vector<std::uint64_t> got = four->nodes;
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::uint64_t>{ids_[2], ids_[3], ids_[4], ids_[5]}));
 }
 
 TEST_F(AllocationTest, ClassQuota_CountsThatClassOnly) {

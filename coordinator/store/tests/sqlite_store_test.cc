@@ -139,6 +139,36 @@ TEST_F(SqliteStoreTest, SaveNode_MacMovesToNewOwner) {
   EXPECT_EQ(store->get_node(b.id)->macs.size(), 2u);
 }
 
+TEST_F(SqliteStoreTest, HardwareRev_MovesOnlyWhenTheHardwareChanges_BriefListLeavesItOut) {
+  auto store = open_store();
+  NodeRecord n = node("uuid-a", {"aa:00:00:00:00:01"});
+  n.hardware_json = R"({"gpus":[]})";
+  ASSERT_TRUE(store->save_node(n, event()).ok());
+  const std::uint64_t first = store->get_node(n.id)->hardware_rev;
+  // Saving the node with the same hardware (a re-registration, a state change) keeps the rev.
+  NodeRecord same = *store->get_node(n.id);
+  same.hostname = "renamed";
+  ASSERT_TRUE(store->save_node(same, event()).ok());
+  ASSERT_TRUE(store->set_node_state(n.id, NodeState::kEnrolling, NodeState::kUnreachable, "quiet", event(EventKind::kNodeUnreachable)).ok());
+  EXPECT_EQ(store->get_node(n.id)->hardware_rev, first);
+  // Each write that changes it moves it, whichever path writes.
+  ASSERT_TRUE(store->set_node_hardware(n.id, R"({"disks":[]})", event(EventKind::kNodeInventoryUpdated)).ok());
+  EXPECT_EQ(store->get_node(n.id)->hardware_rev, first + 1);
+  NodeRecord again = *store->get_node(n.id);
+  again.hardware_json = R"({"nics":[]})";
+  ASSERT_TRUE(store->save_node(again, event()).ok());
+  EXPECT_EQ(store->get_node(n.id)->hardware_rev, first + 2);
+
+  auto brief = store->list_nodes_brief();
+  ASSERT_TRUE(brief.ok()) << brief.status().to_string();
+  ASSERT_EQ(brief->size(), 1u);
+  EXPECT_EQ((*brief)[0].id, n.id);
+  EXPECT_EQ((*brief)[0].state, NodeState::kUnreachable);
+  EXPECT_EQ((*brief)[0].hardware_rev, first + 2);
+  EXPECT_EQ((*brief)[0].hardware_json, "");
+  EXPECT_EQ((*brief)[0].inventory_json, "");
+}
+
 TEST_F(SqliteStoreTest, StateAndLastSeen_SurviveReopen) {
   std::uint64_t id;
   {
