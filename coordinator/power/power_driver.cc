@@ -108,16 +108,25 @@ class RedfishProxyPower::Job : public std::enable_shared_from_this<Job> {
 
   PowerState wanted() const { return action_ == PowerAction::kOff ? PowerState::kOff : PowerState::kOn; }
 
-  void act(PowerState now) {
+  void act(PowerState now, int attempt = 1) {
     if (action_ != PowerAction::kPxeCycle && now == wanted()) return finish(ok_status(), now);  // already there
     const char* reset = action_ == PowerAction::kOff                              ? "ForceOff"
                         : action_ == PowerAction::kPxeCycle && now == PowerState::kOn ? "ForceRestart"
                                                                                    : "On";
     ++calls_;
-    // Never retried: a reset repeated is a second reset. A lost answer is settled by reading back.
+    // A reset is never repeated on a lost or unclear answer: repeated, it is a second reset; the
+    // state read back settles it. Only a 503 (the BMC, or the proxy in front of it, says it did not
+    // take the request: busy, or an injected failure) is sent again, after reading the state anew.
     d_.http_->perform(call("POST", system_url() + "/Actions/ComputerSystem.Reset", fmt::format(R"({{"ResetType":"{}"}})", reset)),
-                      [self = shared_from_this(), reset](Result<http::HttpReply> r) {
+                      [self = shared_from_this(), reset, attempt](Result<http::HttpReply> r) {
                         if (!*self->alive_) return;
+                        if (r.ok() && r->status == 503 && attempt < self->d_.config_.idempotent_attempts) {
+                          BMF_LOG_WARN("POWER_RETRY node={} {} answered {}: not taken; again after reading the state",
+                                       self->node_, reset, reply_error(r));
+                          return self->after(std::chrono::milliseconds(200 * attempt), [self, attempt] {
+                            self->read([self, attempt](PowerState s) { self->act(s, attempt + 1); });
+                          });
+                        }
                         if (r.ok() && r->status / 100 == 4) {
                           return self->finish(failed_precondition(fmt::format("{} refused: {}", reset, reply_error(r))),
                                               self->state_);

@@ -37,6 +37,10 @@ class PowerDriverTest : public ::testing::Test {
         --fail_next_;
         return lab::redfish_error(503, "Base.1.0.ServiceTemporarilyUnavailable", "busy");
       }
+      if (refuse_resets_ > 0 && r.target.find("Reset") != std::string::npos) {
+        --refuse_resets_;
+        return lab::redfish_error(503, "Base.1.0.ServiceTemporarilyUnavailable", "busy: not taken");
+      }
       for (auto& [node, bmc] : bmcs_) {
         if (r.target.find("/Systems/" + std::to_string(node)) != std::string::npos) {
           http::Response out = bmc->handle(r);
@@ -76,6 +80,7 @@ class PowerDriverTest : public ::testing::Test {
   std::unique_ptr<RedfishProxyPower> driver_;
   std::vector<std::string> log_;
   int fail_next_ = 0;
+  int refuse_resets_ = 0;  // this many resets answered 503 without acting (busy BMC)
   std::string proxy_url_;
   bool lose_reset_answers_ = false;
 };
@@ -111,6 +116,26 @@ TEST_F(PowerDriverTest, TransientErrors_RetriedOnlyOnIdempotentCalls) {
   EXPECT_THAT(out.status, IsOk());
   EXPECT_EQ(bmcs_[7]->power_state(), "On");
   EXPECT_EQ(count("Reset"), 1u);
+}
+
+TEST_F(PowerDriverTest, ResetAnswered503_NotTaken_SentAgainAfterReadingTheState) {
+  refuse_resets_ = 2;  // the BMC says it did not take the first two
+  PowerOutcome out = run(7, PowerAction::kOn);
+  EXPECT_THAT(out.status, IsOk());
+  EXPECT_EQ(bmcs_[7]->power_state(), "On");
+  EXPECT_EQ(count("Reset"), 3u);
+  EXPECT_EQ(bmcs_[7]->resets(), 1) << "one power-on, however many asks";
+  // A restart refused with 503 is sent again too: it was not done.
+  refuse_resets_ = 1;
+  ASSERT_THAT(run(7, PowerAction::kPxeCycle).status, IsOk());
+  EXPECT_EQ(count("Reset"), 5u);
+  EXPECT_EQ(bmcs_[7]->resets(), 2) << "one restart";
+  // Refused every time: the attempts are bounded, and the error says what the BMC answered.
+  refuse_resets_ = 100;
+  PowerOutcome off = run(7, PowerAction::kOff);
+  EXPECT_FALSE(off.status.ok());
+  EXPECT_THAT(off.status.message(), HasSubstr("ForceOff answered HTTP 503"));
+  EXPECT_EQ(count("Reset"), 8u) << "idempotent_attempts (3) at most";
 }
 
 TEST_F(PowerDriverTest, LostResetAnswer_SettledByReadingBack_NeverResentTwice) {

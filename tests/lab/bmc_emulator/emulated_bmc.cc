@@ -196,6 +196,7 @@ http::Response EmulatedBmc::reset(const http::Request& r) {
                          fmt::format("The parameter ResetType value {} is not supported.", type), "#/ResetType");
   }
   std::string before = power_state_;
+  ++resets_;
   if (type == "On" || type == "ForceOn" || type == "GracefulRestart" || type == "ForceRestart") power_state_ = "On";
   else if (type == "ForceOff" || type == "GracefulShutdown") power_state_ = "Off";
   else if (type == "PushPowerButton") power_state_ = power_state_ == "On" ? "Off" : "On";
