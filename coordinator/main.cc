@@ -58,6 +58,7 @@ struct Config {
   std::string bmc_proxy;             // https://HOST:PORT of bmf-bmc-proxy ('' : bmf does not manage power)
   std::string bmc_proxy_user = "coordinator";
   std::string bmc_proxy_token_file;  // that service user's API token
+  int bmc_attempts = 5;               // per idempotent BMC call (and a reset the BMC answered 503)
   std::string bmc_proxy_ca;          // verify the proxy against this CA
   std::string wipe = "off";          // off | discard | zero
   std::uint32_t boot_timeout_s = 600;
@@ -265,7 +266,8 @@ int run(const Config& cfg) {
   if (!cfg.bmc_proxy.empty()) {
     redfish = std::make_unique<RedfishProxyPower>(io, RedfishPowerConfig{.proxy_url = cfg.bmc_proxy, .username = cfg.bmc_proxy_user,
                                                                        .token_file = cfg.bmc_proxy_token_file,
-                                                                       .ca_file = cfg.bmc_proxy_ca});
+                                                                       .ca_file = cfg.bmc_proxy_ca,
+                                                                       .idempotent_attempts = cfg.bmc_attempts});
     power = std::make_unique<MeteredPower>(*redfish, metric_registry);
   }
   CleaningService cleaning(**store, clock, lifecycle, networks, power.get(), &agents,
@@ -391,6 +393,9 @@ int main(int argc, char** argv) {
                "allow plain HTTP on a non-loopback --api-listen (only behind a TLS-terminating proxy)");
   app.add_option("--bmc-proxy", cfg.bmc_proxy, "https://HOST:PORT of bmf-bmc-proxy: power and network boot go through it");
   app.add_option("--bmc-proxy-user", cfg.bmc_proxy_user, "the service user the coordinator is at the proxy")->capture_default_str();
+  app.add_option("--bmc-attempts", cfg.bmc_attempts,
+                 "attempts per BMC read, boot setting, or reset the BMC answered 503 (backoff from 200 ms, doubling)")
+      ->check(CLI::Range(1, 20));
   app.add_option("--bmc-proxy-token-file", cfg.bmc_proxy_token_file,
                  "that user's API token (bmfctl token create --user ... --output-file F; read at each power action)");
   app.add_option("--bmc-proxy-ca", cfg.bmc_proxy_ca, "PEM CA to verify the proxy's certificate")->check(CLI::ExistingFile);

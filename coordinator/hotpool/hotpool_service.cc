@@ -124,9 +124,14 @@ void HotpoolService::note_empty(const std::string& hardware_class, std::uint32_t
   (void)store_.save_hotpool(rec, EventRecord{.time_ms = now, .actor = "coordinator", .kind = EventKind::kHotpoolEmpty, .message = msg});
 }
 
-void HotpoolService::start(std::uint64_t node, PowerAction action, const std::string& why) {
+void HotpoolService::start(const NodeRecord& n, PowerAction action, const std::string& why) {
+  const std::uint64_t node = n.id;
   moving_[node] = Move{.action = action, .since_ms = clock_.now_ms()};
   BMF_LOG_INFO("HOTPOOL_MOVE node={} {}: {}", node, to_string(action), why);
+  // The power state is unchanged until it is read back, but the change has begun: liveness gives
+  // the node its boot timeout from now, not its missed heartbeats (a BMC may take seconds to power
+  // a node off, and its agent stops at once).
+  (void)store_.set_power_state(node, n.power_state, clock_.now_ms(), std::nullopt);
   power_->run(node, action, [this, node, action, alive = alive_](PowerOutcome out) {
     if (!*alive) return;
     auto it = moving_.find(node);
@@ -181,13 +186,13 @@ void HotpoolService::reconcile() {
       bool short_somewhere = std::any_of(mine.begin(), mine.end(), [&](const std::string& c) { return surplus[c] < 0; });
       if (!short_somewhere) continue;
       for (const auto& c : mine) surplus[c] += 1;
-      start(n.id, PowerAction::kPxeCycle, "below the hot target");
+      start(n, PowerAction::kPxeCycle, "below the hot target");
     } else if (is_hot) {
       // Hot: power off only if every class of it has more than it needs.
       bool spare_everywhere = std::all_of(mine.begin(), mine.end(), [&](const std::string& c) { return surplus[c] > 0; });
       if (!spare_everywhere) continue;
       for (const auto& c : mine) surplus[c] -= 1;
-      start(n.id, PowerAction::kOff, "above the hot target");
+      start(n, PowerAction::kOff, "above the hot target");
     }
   }
 }

@@ -72,7 +72,7 @@ class HotpoolService {
     EpochMs since_ms;
     bool powered = false;  // the BMC confirmed; for kPxeCycle: waiting for the agent
   };
-  void start(std::uint64_t node, PowerAction action, const std::string& why);
+  void start(const NodeRecord& node, PowerAction action, const std::string& why);
   void note_empty(const std::string& hardware_class, std::uint32_t warm);
 
   Store& store_;

@@ -86,7 +86,7 @@ class RedfishProxyPower::Job : public std::enable_shared_from_this<Job> {
       }
       const bool transient = !r.ok() || r->status == 502 || r->status == 503 || r->status == 504;
       if (transient && attempt < self->d_.config_.idempotent_attempts) {
-        return self->after(std::chrono::milliseconds(200 * attempt), [self, attempt] { self->set_boot(attempt + 1); });
+        return self->after(backoff(attempt), [self, attempt] { self->set_boot(attempt + 1); });
       }
       self->finish(unavailable(fmt::format("setting network boot failed: {}", reply_error(r))), PowerState::kUnknown);
     });
@@ -123,7 +123,7 @@ class RedfishProxyPower::Job : public std::enable_shared_from_this<Job> {
                         if (r.ok() && r->status == 503 && attempt < self->d_.config_.idempotent_attempts) {
                           BMF_LOG_WARN("POWER_RETRY node={} {} answered {}: not taken; again after reading the state",
                                        self->node_, reset, reply_error(r));
-                          return self->after(std::chrono::milliseconds(200 * attempt), [self, attempt] {
+                          return self->after(backoff(attempt), [self, attempt] {
                             self->read([self, attempt](PowerState s) { self->act(s, attempt + 1); });
                           });
                         }
@@ -152,6 +152,9 @@ class RedfishProxyPower::Job : public std::enable_shared_from_this<Job> {
       self->after(self->d_.config_.poll_interval, [self] { self->settle(); });
     });
   }
+
+  // 200 ms, 400 ms, 800 ms, ... at most 3.2 s between attempts.
+  static std::chrono::milliseconds backoff(int attempt) { return std::chrono::milliseconds(200 << std::min(attempt - 1, 4)); }
 
   void after(std::chrono::milliseconds delay, std::function<void()> fn) {
     timer_.expires_after(delay);

@@ -59,7 +59,7 @@ struct RedfishPowerConfig {
   std::chrono::milliseconds call_timeout{30'000};        // one HTTP call
   std::chrono::milliseconds settle_timeout{120'000};     // until the state read back is right
   std::chrono::milliseconds poll_interval{500};          // between read-backs
-  int idempotent_attempts = 3;                           // GET and the Boot PATCH
+  int idempotent_attempts = 5;                           // GET, the Boot PATCH, a reset answered 503 (backoff 200 ms doubling)
   long max_connections = 256;                            // to the proxy
 };
 

@@ -200,7 +200,7 @@ Result<int> NodeRegistry::sweep() {
   for (const NodeLiveness& n : nodes) {
     EpochMs since = std::max(n.last_seen_ms, started_at_ms_);
     EpochMs limit = allowed;
-    if (n.power_changed_at_ms > n.last_seen_ms) {  // booting since bmf powered it on
+    if (n.power_changed_at_ms && n.power_changed_at_ms >= n.last_seen_ms) {  // bmf changed its power since it was last seen
       since = std::max(since, n.power_changed_at_ms);
       limit = config_.liveness.boot_timeout_ms;
     }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "coordinator/mapping/node_proto.h"
+#include "coordinator/registry/node_registry.h"
 #include "coordinator/store/sqlite_store.h"
 #include "tests/support/fake_agents.h"
 #include "tests/support/fake_power.h"
@@ -140,6 +141,29 @@ TEST_F(HotpoolTest, AboveTarget_HotNodesPoweredOff_NeverAReservedOne) {
   EXPECT_EQ(gpu().warm, 1u);
   EXPECT_EQ(store_->get_node(taken)->state, NodeState::kActive);
   (void)h1;
+}
+
+TEST_F(HotpoolTest, PowerOffSlowerThanTheMissedHeartbeats_NodeNeverCalledUnreachable) {
+  NodeRegistry registry(*store_, clock_, *lifecycle_, RegistryConfig{.liveness = {.heartbeat_interval_ms = 300, .missed_heartbeats = 3,
+                                                                                  .boot_timeout_ms = 20'000}});
+  const auto h1 = node(true), h2 = node(true);
+  ASSERT_THAT(registry.heartbeat(h1), IsOk());
+  ASSERT_THAT(registry.heartbeat(h2), IsOk());
+  ASSERT_THAT(hotpool_->set_bounds("admin:root", "gpu", 0, 0), IsOk());
+  hotpool_->reconcile();
+  ASSERT_EQ(power_.pending.size(), 2u);
+  // The agents stop with the power; the BMCs take 5 s (retries) to confirm: well past 3 x 300 ms.
+  agents_.online.clear();
+  clock_.advance_ms(5'000);
+  EXPECT_EQ(*registry.sweep(), 0);
+  power_.complete_all();
+  clock_.advance_ms(5'000);
+  EXPECT_EQ(*registry.sweep(), 0);
+  for (auto n : {h1, h2}) {
+    EXPECT_EQ(store_->get_node(n)->state, NodeState::kAvailable);
+    EXPECT_EQ(store_->get_node(n)->power_state, PowerState::kOff);
+  }
+  EXPECT_EQ(gpu().warm, 2u);
 }
 
 TEST_F(HotpoolTest, HotTierRunsEmpty_EventAtOnceWithWhatIsLeft_Once) {

@@ -59,7 +59,7 @@ class PowerDriverTest : public ::testing::Test {
         io_, RedfishPowerConfig{.proxy_url = proxy_url_ + "/",
                                 .username = "coordinator", .token = "tok", .verify_tls = false,
                                 .call_timeout = std::chrono::seconds(5), .settle_timeout = std::chrono::milliseconds(600),
-                                .poll_interval = std::chrono::milliseconds(50)});
+                                .poll_interval = std::chrono::milliseconds(50), .idempotent_attempts = 3});
   }
 
   PowerOutcome run(std::uint64_t node, PowerAction action) {

@@ -72,6 +72,7 @@ http::Response EmulatedBmc::handle(const http::Request& r) {
   if (path == "/redfish/v1/SessionService/Sessions" && r.method == "POST") return create_session(r);
   if (!authenticated(r)) return redfish_error(401, "Base.1.8.NoValidSession", "Valid credentials are required.");
   if (config_.failure_rate > 0 && std::uniform_real_distribution<>(0, 1)(rng_) < config_.failure_rate) {
+    ++injected_failures_;
     return redfish_error(503, "Base.1.8.ServiceTemporarilyUnavailable", "Injected failure (emulator failure rate).");
   }
   if (path.rfind("/redfish/v1/SessionService/Sessions/", 0) == 0) {

@@ -32,6 +32,7 @@ class EmulatedBmc {
   const std::string& power_state() const { return power_state_; }
   const std::string& boot_target() const { return boot_target_; }
   int resets() const { return resets_; }  // resets carried out (not those refused)
+  int injected_failures() const { return injected_failures_; }  // 503s from failure_rate
 
  private:
   bool authenticated(const http::Request& r) const;
@@ -51,6 +52,7 @@ class EmulatedBmc {
   std::string media_image_;
   bool media_inserted_ = false;
   int resets_ = 0;
+  int injected_failures_ = 0;
   unsigned generation_ = 1;  // bumps on every change; the ETag
   std::map<std::string, std::string> sessions_;  // session id -> token
   std::mt19937_64 rng_{std::random_device{}()};

@@ -62,7 +62,15 @@ int main(int argc, char** argv) {
     http_cfg.server_name = "bmf-bmc-emulator";
     http_cfg.response_delay = std::chrono::milliseconds(latency_ms);
     auto* raw = bmc.get();
-    auto server = std::make_unique<bmf::http::HttpServer>(io, http_cfg, [raw](const bmf::http::Request& r) { return raw->handle(r); });
+    auto server = std::make_unique<bmf::http::HttpServer>(io, http_cfg, [raw, id = cfg.id](const bmf::http::Request& r) {
+      const int before = raw->injected_failures();
+      bmf::http::Response out = raw->handle(r);
+      if (raw->injected_failures() > before) {  // tests count what the clients had to get through
+        fmt::print("BMC_INJECTED_FAILURE {} {} {}\n", id, r.method, r.target);
+        std::fflush(stdout);
+      }
+      return out;
+    });
     auto port = server->start();
     if (!port.ok()) {
       fmt::print(stderr, "bmf-bmc-emulator: {}\n", port.status().to_string());
