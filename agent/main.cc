@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <future>
 #include <optional>
 #include <cstdio>
 #include <cstdlib>
@@ -183,7 +184,9 @@ int run(const Config& cfg) {
           bmf::proto::CommandResult r = run_command(cfg, cmd);
           boost::asio::post(io, [r = std::move(r), reply = std::move(reply)]() mutable { reply(std::move(r)); });
         });
-      });
+      },
+      // Registrations and link-change re-reports collect the inventory (LLDP listen) here too.
+      [&worker](std::function<void()> job) { boost::asio::post(worker, std::move(job)); });
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
@@ -196,10 +199,7 @@ int run(const Config& cfg) {
     if (auto monitor = bmf::agent::LinkMonitor::open(); monitor.ok()) {
       bmf::agent::watch_links(io, std::move(monitor).value(), std::chrono::milliseconds(300),
                               [&cfg, &session](const std::string& reason) {
-                                auto inv = collect(cfg);
-                                if (!inv.ok()) return;
-                                BMF_LOG_INFO("AGENT_INVENTORY_CHANGED {}", reason);
-                                session.send_inventory_update(std::move(inv).value(), reason);
+                                session.report_inventory([&cfg] { return collect(cfg); }, reason);
                               });
     } else {
       BMF_LOG_WARN("LINK_MONITOR_UNAVAILABLE: {}", monitor.status().to_string());
@@ -208,7 +208,19 @@ int run(const Config& cfg) {
   BMF_LOG_INFO("AGENT_STARTED version={} coordinator={} root={} tls={}", kAgentVersion, cfg.coordinator,
                cfg.root, cfg.tls);
   io.run();
+  // A job still running (an LLDP listen, a wipe, slurmd starting) is not waited for beyond a
+  // bound: its result has no session to go to anyway.
+  auto idle = std::make_shared<std::promise<void>>();
+  auto drained = idle->get_future();
+  boost::asio::post(worker, [idle] { idle->set_value(); });
+  if (drained.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+    BMF_LOG_WARN("AGENT_STOPPED with a job still running on the worker (abandoned)");
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(0);
+  }
   worker.join();
+  BMF_LOG_INFO("AGENT_STOPPED");
   return 0;
 }
 

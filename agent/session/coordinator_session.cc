@@ -11,6 +11,9 @@
 #include <openssl/x509.h>
 
 #include <deque>
+#include <optional>
+
+#include <boost/asio/post.hpp>
 
 #include "common/log/log.h"
 #include "common/wire/frame_io.h"
@@ -35,11 +38,12 @@ std::string leaf_sha256(X509* cert) {
 
 class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(asio::io_context& io, SessionConfig config, RegisterFactory make_register, CommandHandler handle_command)
+  Impl(asio::io_context& io, SessionConfig config, RegisterFactory make_register, CommandHandler handle_command, Offload offload)
       : io_(io),
         config_(std::move(config)),
         make_register_(std::move(make_register)),
         handle_command_(std::move(handle_command)),
+        offload_(std::move(offload)),
         timer_(io),
         restart_(io),
         rng_(std::random_device{}()) {}
@@ -55,7 +59,7 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void send_inventory_update(proto::Inventory inventory, std::string reason) {
-    if (!wake_current_) return;  // not registered on a live session
+    if (!wake_current_ || !machine_.registered()) return;  // not registered on a live session
     proto::Envelope env;
     *env.mutable_inventory_update()->mutable_hardware() = std::move(inventory);
     env.mutable_inventory_update()->set_reason(std::move(reason));
@@ -63,32 +67,87 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
     wake_current_->cancel_one();
   }
 
+  void report_inventory(std::function<Result<proto::Inventory>()> collect, std::string reason) {
+    offload_([self = shared_from_this(), collect = std::move(collect), reason = std::move(reason)]() mutable {
+      auto inv = collect();  // the worker thread: an LLDP listen may take seconds
+      asio::post(self->io_, [self, inv = std::move(inv), reason = std::move(reason)]() mutable {
+        if (!inv.ok()) {
+          BMF_LOG_WARN("AGENT_INVENTORY_FAILED {}: {}", reason, inv.status().to_string());
+          return;
+        }
+        BMF_LOG_INFO("AGENT_INVENTORY_CHANGED {}", reason);
+        self->send_inventory_update(std::move(inv).value(), std::move(reason));
+      });
+    });
+  }
+
   void stop() {
     stopped_ = true;
+    if (machine_.state() != SessionState::kStopped) (void)machine_.transition(SessionState::kStopped, "asked to stop");
     timer_.cancel();
+    if (pending_wait_) pending_wait_->cancel();
     if (close_current_) close_current_();
   }
 
+  SessionState state() const { return machine_.state(); }
   std::uint64_t node_id_ = 0;
 
  private:
+  // Moves the state machine; false (and the session ends) when stop() came first.
+  bool to(SessionState next, std::string_view why) {
+    if (stopped_) return false;
+    return machine_.transition(next, why).ok();
+  }
+
+  // Runs `work` through offload_ and resumes here with its result; empty when the session was
+  // stopped meanwhile (the job finishes on its own; its result is dropped).
+  template <typename T>
+  asio::awaitable<std::optional<T>> off_io(std::function<T()> work) {
+    struct Shared {
+      explicit Shared(asio::io_context& io) : done(io, SteadyClock::time_point::max()) {}
+      std::optional<T> result;
+      asio::steady_timer done;
+    };
+    auto shared = std::make_shared<Shared>(io_);
+    offload_([shared, work = std::move(work), &io = io_]() mutable {
+      T r = work();
+      asio::post(io, [shared, r = std::move(r)]() mutable {
+        shared->result = std::move(r);
+        shared->done.cancel();
+      });
+    });
+    pending_wait_ = &shared->done;
+    boost::system::error_code ec;
+    if (!stopped_) co_await shared->done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    pending_wait_ = nullptr;
+    co_return std::move(shared->result);
+  }
+
   asio::awaitable<void> run() {
     auto self = shared_from_this();
     std::uint32_t attempt = 0;
     while (!stopped_) {
-      registered_ = false;
-      // Not a ?: expression: GCC 12 miscompiles co_await inside the conditional operator.
+      if (!to(SessionState::kConnecting, fmt::format("{}:{}, collecting the registration", config_.host, config_.port))) break;
+      // The inventory (with its LLDP listen) is collected before connecting, off this thread.
+      // A named function, not a temporary in the co_await expression (GCC 12 frees such temporaries early).
+      std::function<Result<proto::Register>()> collect = [self] { return self->make_register_(); };
+      std::optional<Result<proto::Register>> reg = co_await off_io<Result<proto::Register>>(std::move(collect));
+      if (stopped_ || !reg) break;
       Status s;
-      if (config_.tls) {
-        s = co_await serve_tls();
+      if (!reg->ok()) {
+        s = reg->status();
+      } else if (config_.tls) {  // Not a ?: expression: GCC 12 miscompiles co_await inside the conditional operator.
+        s = co_await serve_tls(std::move(reg->value()));
       } else {
-        s = co_await serve_plain();
+        s = co_await serve_plain(std::move(reg->value()));
       }
       if (stopped_) break;
-      if (registered_) attempt = 0;
+      if (machine_.registered()) attempt = 0;
       auto delay = backoff_delay(config_.backoff, attempt++, rng_);
-      BMF_LOG_WARN("COORDINATOR_CONNECTION_LOST {}:{}: {}; retrying in {} ms", config_.host, config_.port,
-                   s.to_string(), delay.count());
+      if (!to(SessionState::kBackoff, fmt::format("{}:{}: {}; retrying in {} ms", config_.host, config_.port, s.to_string(),
+                                                   delay.count()))) {
+        break;
+      }
       timer_.expires_after(delay);
       boost::system::error_code ec;
       co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -122,15 +181,16 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
     co_return std::move(socket);
   }
 
-  asio::awaitable<Status> serve_plain() {
+  asio::awaitable<Status> serve_plain(proto::Register reg) {
     auto socket = co_await connect();
     if (!socket.ok()) co_return socket.status();
-    co_return co_await serve(*socket);
+    co_return co_await serve(*socket, std::move(reg));
   }
 
-  asio::awaitable<Status> serve_tls() {
+  asio::awaitable<Status> serve_tls(proto::Register reg) {
     auto socket = co_await connect();
     if (!socket.ok()) co_return socket.status();
+    if (!to(SessionState::kHandshaking, "TLS, pinned certificate")) co_return unavailable("stopped");
     asio::ssl::context ctx(asio::ssl::context::tls_client);
     ctx.set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
     asio::ssl::stream<tcp::socket> stream(std::move(*socket), ctx);
@@ -158,27 +218,26 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
       }
       co_return unavailable(fmt::format("TLS handshake: {}", ec.message()));
     }
-    co_return co_await serve(stream);
+    co_return co_await serve(stream, std::move(reg));
   }
 
   // Register, then one loop that owns all writes (heartbeats and command
   // results) while a reader coroutine queues what arrives.
   template <typename Stream>
-  asio::awaitable<Status> serve(Stream& stream) {
+  asio::awaitable<Status> serve(Stream& stream, proto::Register reg) {
     auto close = [&stream] {
       boost::system::error_code ignored;
       stream.lowest_layer().shutdown(tcp::socket::shutdown_both, ignored);
       stream.lowest_layer().close(ignored);
     };
     close_current_ = close;
-    auto reg = make_register_();
-    if (!reg.ok()) {
+    if (!to(SessionState::kRegistering, "sending Register")) {
       close_current_ = nullptr;
       close();
-      co_return reg.status();
+      co_return unavailable("stopped");
     }
     proto::Envelope env;
-    *env.mutable_register_() = std::move(*reg);
+    *env.mutable_register_() = std::move(reg);
     Status s = co_await wire::write_frame(stream, env.SerializeAsString(), config_.limits);
     if (!s.ok()) co_return s;
 
@@ -220,7 +279,7 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
     auto next_heartbeat = SteadyClock::time_point::max();
     outbox_.clear();
     while (result.ok()) {
-      if (registered_) wake_current_ = &wake;
+      if (machine_.registered()) wake_current_ = &wake;
       while (result.ok() && !outbox_.empty()) {
         proto::Envelope out = std::move(outbox_.front());
         outbox_.pop_front();
@@ -239,8 +298,8 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
       }
       auto now = SteadyClock::now();
       if (now >= deadline) {
-        result = unavailable(interval_ms ? "no answer from coordinator within the liveness window"
-                                         : "no RegisterReply within 10 s");
+        result = unavailable(machine_.registered() ? "no answer from coordinator within the liveness window"
+                                                   : "no RegisterReply within 10 s");
         break;
       }
       if (now >= next_heartbeat) {
@@ -261,9 +320,9 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
     close_current_ = nullptr;
     wake_current_ = nullptr;
     close();
-    // Let the reader coroutine observe the close before `stream` goes away.
+    // Let the reader coroutine observe the close before `stream` goes away: it wakes us when done.
     while (!reader_done) {
-      wake.expires_after(std::chrono::milliseconds(1));
+      wake.expires_at(SteadyClock::time_point::max());
       boost::system::error_code ec;
       co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
@@ -278,17 +337,20 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
         const auto& r = in.register_reply();
         node_id_ = r.node_id();
         interval_ms = std::max<std::uint32_t>(r.heartbeat_interval_ms(), 10);
-        registered_ = true;
-        BMF_LOG_INFO("AGENT_REGISTERED node={} heartbeat={}ms matched_existing={}", node_id_, interval_ms,
-                     r.matched_existing());
+        if (!to(SessionState::kRegistered, fmt::format("node={} heartbeat={}ms matched_existing={}", node_id_, interval_ms,
+                                                       r.matched_existing()))) {
+          co_return unavailable("stopped");
+        }
         next_heartbeat = SteadyClock::now();
         deadline = SteadyClock::now() + std::chrono::milliseconds(interval_ms * 4);
         co_return ok_status();
       }
       case proto::Envelope::kHeartbeatAck:
+        if (!machine_.registered()) co_return invalid_argument("HeartbeatAck before RegisterReply");
         deadline = SteadyClock::now() + std::chrono::milliseconds(interval_ms * 4);
         co_return ok_status();
       case proto::Envelope::kCommand: {
+        if (!machine_.registered()) co_return invalid_argument("Command before RegisterReply");
         const auto& cmd = in.command();
         proto::Envelope ack;
         ack.mutable_command_result()->set_command_id(cmd.command_id());
@@ -326,25 +388,32 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
   SessionConfig config_;
   RegisterFactory make_register_;
   CommandHandler handle_command_;
+  Offload offload_;
+  SessionStateMachine machine_;
   asio::steady_timer timer_;
   asio::steady_timer restart_;  // after run() failed by an exception
   std::mt19937_64 rng_;
   std::function<void()> close_current_;
   boost::asio::steady_timer* wake_current_ = nullptr;  // the live session's wake-up timer
   std::deque<proto::Envelope> outbox_;                // unsolicited messages for the live session
+  asio::steady_timer* pending_wait_ = nullptr;         // an off_io wait in progress (stop() ends it)
   bool stopped_ = false;
-  bool registered_ = false;
 };
 
 CoordinatorSession::CoordinatorSession(asio::io_context& io, SessionConfig config, RegisterFactory make_register,
-                                       CommandHandler handle_command)
-    : impl_(std::make_shared<Impl>(io, std::move(config), std::move(make_register), std::move(handle_command))) {}
+                                       CommandHandler handle_command, Offload offload)
+    : impl_(std::make_shared<Impl>(io, std::move(config), std::move(make_register), std::move(handle_command),
+                                   std::move(offload))) {}
 CoordinatorSession::~CoordinatorSession() = default;
 void CoordinatorSession::start() { impl_->start(); }
 void CoordinatorSession::stop() { impl_->stop(); }
 void CoordinatorSession::send_inventory_update(proto::Inventory inventory, std::string reason) {
   impl_->send_inventory_update(std::move(inventory), std::move(reason));
 }
+void CoordinatorSession::report_inventory(std::function<Result<proto::Inventory>()> collect, std::string reason) {
+  impl_->report_inventory(std::move(collect), std::move(reason));
+}
 std::uint64_t CoordinatorSession::node_id() const { return impl_->node_id_; }
+SessionState CoordinatorSession::state() const { return impl_->state(); }
 
 }  // namespace bmf::agent

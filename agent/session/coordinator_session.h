@@ -3,7 +3,10 @@
 // (plain TCP, or TLS with the coordinator's certificate pinned by SHA-256),
 // registers, heartbeats at the interval the coordinator gives, answers commands,
 // and on any loss reconnects with jittered exponential backoff, re-registering
-// (the coordinator matches it to its existing record).
+// (the coordinator matches it to its existing record). Its protocol state is a
+// SessionStateMachine (session_state.h). Everything that may block (collecting the
+// inventory listens for LLDP for seconds) runs through `offload`, never on the io
+// thread that heartbeats.
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
@@ -13,6 +16,7 @@
 #include <string>
 
 #include "agent/session/backoff.h"
+#include "agent/session/session_state.h"
 #include "common/proto/agent.pb.h"
 #include "common/status/status.h"
 #include "common/wire/frame.h"
@@ -39,8 +43,10 @@ class CoordinatorSession {
   // A result whose session has gone is dropped (the coordinator times the command out).
   using Reply = std::function<void(proto::CommandResult)>;
   using CommandHandler = std::function<void(const proto::Command&, Reply reply)>;
+  // Runs a blocking job elsewhere (the agent's worker thread); the session posts the result back.
+  using Offload = std::function<void(std::function<void()> job)>;
   CoordinatorSession(boost::asio::io_context& io, SessionConfig config, RegisterFactory make_register,
-                     CommandHandler handle_command);
+                     CommandHandler handle_command, Offload offload);
   ~CoordinatorSession();
 
   void start();
@@ -48,7 +54,10 @@ class CoordinatorSession {
   // Queues an unsolicited inventory report; sent on the live session, or dropped
   // when there is none (the next registration carries a fresh inventory anyway).
   void send_inventory_update(proto::Inventory inventory, std::string reason);
+  // Collects (off the io thread) and then sends as above: a link change's re-report.
+  void report_inventory(std::function<Result<proto::Inventory>()> collect, std::string reason);
   std::uint64_t node_id() const;
+  SessionState state() const;
 
  private:
   class Impl;

@@ -152,7 +152,11 @@ TEST_F(HotpoolTest, PowerOffSlowerThanTheMissedHeartbeats_NodeNeverCalledUnreach
   ASSERT_THAT(hotpool_->set_bounds("admin:root", "gpu", 0, 0), IsOk());
   hotpool_->reconcile();
   ASSERT_EQ(power_.pending.size(), 2u);
-  // The agents stop with the power; the BMCs take 5 s (retries) to confirm: well past 3 x 300 ms.
+  // The agents heartbeat once more after the change began, then stop with the power; the BMCs
+  // take 5 s (retries) to confirm: well past 3 x 300 ms.
+  clock_.advance_ms(200);
+  ASSERT_THAT(registry.heartbeat(h1), IsOk());
+  ASSERT_THAT(registry.heartbeat(h2), IsOk());
   agents_.online.clear();
   clock_.advance_ms(5'000);
   EXPECT_EQ(*registry.sweep(), 0);
