@@ -65,6 +65,7 @@ struct Config {
   std::uint32_t boot_eta_s = 300;
   std::uint32_t slurm_join_timeout_s = 60;
   std::uint32_t slurm_drain_timeout_s = 30;
+  std::uint32_t stop_timeout_s = 10;  // SIGTERM: in-flight requests and switch transactions get this long
   std::string ui_dir;  // the web console's build ('' : next to the binary, else /usr/share/bmf/console)
 };
 
@@ -341,24 +342,70 @@ int run(const Config& cfg) {
   };
   schedule_expiry();
 
-  // 7. One way to stop: SIGTERM and SIGINT stop accepting, close sessions, drain.
+  // 7. One way to stop: SIGTERM and SIGINT stop accepting and drain within --stop-timeout-s:
+  //    agents are let go at once (they reconnect with backoff to the next coordinator), requests
+  //    being handled get their answers, switch transactions under way finish; past the bound
+  //    what is left is abandoned (operations are journaled and resume at the next start).
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  boost::asio::steady_timer drain_timer(io);
+  const auto stop_started = std::make_shared<std::chrono::steady_clock::time_point>();
+  bool abandoned = false;
+  std::function<void()> check_drained = [&] {
+    const std::size_t requests = http.in_flight(), operations = applier.in_flight() + switches.in_flight();
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - *stop_started);
+    if (requests == 0 && operations == 0) {
+      BMF_LOG_INFO("COORDINATOR_DRAINED in {} ms", waited.count());
+      io.stop();
+      return;
+    }
+    if (waited >= std::chrono::seconds(cfg.stop_timeout_s)) {
+      BMF_LOG_WARN("COORDINATOR_STOP_TIMEOUT after {} s: {} request(s) and {} switch transaction(s) still running, abandoned "
+                   "(journaled: they resume at the next start)",
+                   cfg.stop_timeout_s, requests, operations);
+      abandoned = operations > 0;
+      io.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([&](boost::system::error_code ec) {
+      if (!ec) check_drained();
+    });
+  };
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
-    BMF_LOG_INFO("COORDINATOR_STOPPING signal={}", sig);
+    BMF_LOG_INFO("COORDINATOR_STOPPING signal={}: draining (at most {} s)", sig, cfg.stop_timeout_s);
+    *stop_started = std::chrono::steady_clock::now();
     sweep_timer.cancel();
     (void)registry.flush();  // the heartbeats seen since the last sweep
     expiry_timer.cancel();
     agents.stop();
-    http.stop();
-    switches.stop();
-    applier.stop();
+    http.drain();
+    check_drained();
+    // A second signal: stop now.
+    signals.async_wait([&](boost::system::error_code ec2, int sig2) {
+      if (ec2) return;
+      BMF_LOG_WARN("COORDINATOR_STOPPING_NOW signal={}", sig2);
+      abandoned = true;
+      io.stop();
+    });
   });
 
   BMF_LOG_INFO("COORDINATOR_STARTED agents={}:{} api={}:{} state_dir={} heartbeat={}ms missed={}",
                agent_cfg.listen_address, *agent_port, api_cfg.listen_address, *api_port, cfg.state_dir,
                cfg.heartbeat_interval_ms, cfg.missed_heartbeats);
   io.run();
+  (void)registry.flush();
+  if (abandoned) {
+    // A switch transaction is still in its SSH calls (a switch that stopped answering): its
+    // thread cannot be joined in time. Every write is committed (SQLite WAL); leave now.
+    BMF_LOG_INFO("COORDINATOR_STOPPED (switch transactions abandoned)");
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(0);
+  }
+  http.stop();
+  switches.stop();
+  applier.stop();
   BMF_LOG_INFO("COORDINATOR_STOPPED");
   return 0;
 }
@@ -410,6 +457,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--slurm-join-timeout-s", cfg.slurm_join_timeout_s, "handover slurm: until a node is idle in slurmctld")
       ->check(CLI::Range(1u, 3600u))->capture_default_str();
+  app.add_option("--stop-timeout-s", cfg.stop_timeout_s,
+                 "on SIGTERM: how long requests being handled and switch transactions under way get to finish")
+      ->check(CLI::Range(0u, 3600u))
+      ->capture_default_str();
   app.add_option("--slurm-drain-timeout-s", cfg.slurm_drain_timeout_s, "handover slurm: a released node's jobs get this long to finish")
       ->check(CLI::Range(0u, 86400u))->capture_default_str();
   app.add_option("--ui-dir", cfg.ui_dir, "the web console's built files, served at /ui/ (default: build/console beside the "

@@ -65,6 +65,21 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
     }
   }
 
+  // Stops accepting and closes what is idle (keep-alive connections between requests, requests
+  // not yet read, event streams); a request being handled gets its response (Connection: close).
+  void drain() {
+    stopping_ = true;
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    for (auto* s : sockets_) {
+      if (!busy_.count(s)) s->close(ec);
+    }
+    for (auto* body : streams_) {
+      if (body->wake_) body->wake_();
+    }
+  }
+  std::size_t in_flight() const { return busy_.size(); }
+
  private:
   Status load_tls() {
     if (config_.tls_certificate_file.empty() || config_.tls_private_key_file.empty()) {
@@ -183,10 +198,12 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
           for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
           in.headers[name] = std::string(f.value());
         }
+        busy_.insert(&socket);
         Response out = co_await call_handler(std::move(in));
-        if (stopping_) break;
+        if (stopping_) keep_alive = false;  // draining: this response, then close
         if (out.stream) {
-          co_await stream_body(stream, out);
+          busy_.erase(&socket);
+          if (!stopping_) co_await stream_body(stream, out);
           break;  // a streamed body ends with the connection
         }
         res.result(out.status);
@@ -203,8 +220,10 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
       res.keep_alive(keep_alive);
       res.prepare_payload();
       co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-      if (ec || !keep_alive) break;
+      busy_.erase(&socket);
+      if (ec || !keep_alive || stopping_) break;
     }
+    busy_.erase(&socket);
     boost::system::error_code ignored;
     socket.shutdown(tcp::socket::shutdown_both, ignored);
     sockets_.erase(&socket);
@@ -262,6 +281,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   std::optional<ssl::context> tls_;
   tcp::acceptor acceptor_;
   std::set<tcp::socket*> sockets_;
+  std::set<tcp::socket*> busy_;  // a request read and not yet answered
   std::set<ResponseStream*> streams_;
   bool stopping_ = false;
 };
@@ -275,5 +295,7 @@ HttpServer::HttpServer(asio::io_context& io, HttpServerConfig config, AsyncHandl
 HttpServer::~HttpServer() { impl_->stop(); }
 Result<std::uint16_t> HttpServer::start() { return impl_->start(); }
 void HttpServer::stop() { impl_->stop(); }
+void HttpServer::drain() { impl_->drain(); }
+std::size_t HttpServer::in_flight() const { return impl_->in_flight(); }
 
 }  // namespace bmf::http

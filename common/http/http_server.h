@@ -41,6 +41,10 @@ class HttpServer {
   ~HttpServer();
   Result<std::uint16_t> start();
   void stop();
+  // Graceful stop: no new connections, idle ones closed, requests being handled answered
+  // (with Connection: close); in_flight() counts those still being handled.
+  void drain();
+  std::size_t in_flight() const;
 
  private:
   class Impl;

@@ -47,6 +47,7 @@ void NetconfApplier::stop() {
 }
 
 void NetconfApplier::apply(std::vector<SwitchWork> work, std::string persist_token, std::function<void(ApplyOutcome)> done) {
+  ++in_flight_;
   boost::asio::post(worker_, [this, work = std::move(work), token = std::move(persist_token), done = std::move(done)]() mutable {
     ApplyOutcome outcome;
     try {
@@ -54,7 +55,10 @@ void NetconfApplier::apply(std::vector<SwitchWork> work, std::string persist_tok
     } catch (const std::exception& e) {  // never lose the operation: it fails with the reason
       outcome.failure = internal_error(fmt::format("switch worker: {}", e.what()));
     }
-    boost::asio::post(io_, [done = std::move(done), outcome = std::move(outcome)]() mutable { done(std::move(outcome)); });
+    boost::asio::post(io_, [this, done = std::move(done), outcome = std::move(outcome)]() mutable {
+      done(std::move(outcome));  // the operation's result is in the database before it stops counting
+      --in_flight_;
+    });
   });
 }
 

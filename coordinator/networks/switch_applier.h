@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 // SwitchApplier: sends one operation's change sets to their switches as ONE
 // cross-switch transaction (netconf/'s prepare-all-then-confirm), off the io
 // thread, and reports back on it. NetconfApplier keeps one NETCONF session per
@@ -41,13 +42,16 @@ class NetconfApplier final : public SwitchApplier {
   explicit NetconfApplier(boost::asio::io_context& io);
   ~NetconfApplier() override;
   void apply(std::vector<SwitchWork> work, std::string persist_token, std::function<void(ApplyOutcome)> done) override;
-  void stop();
+  void stop();  // waits for the transaction in progress (bounded only by its SSH timeouts)
+  // Transactions queued or running (a drain waits for them, within its bound).
+  std::size_t in_flight() const { return in_flight_.load(); }
 
  private:
   ApplyOutcome run(std::vector<SwitchWork>& work, const std::string& persist_token);
 
   boost::asio::io_context& io_;
   boost::asio::thread_pool worker_{1};
+  std::atomic<std::size_t> in_flight_{0};
   // Touched only on the worker thread.
   std::map<std::string, std::unique_ptr<netconf::SwitchConnection>> connections_;
 };

@@ -121,6 +121,7 @@ Result<OperationRecord> SwitchSyncer::start(const std::string& kind, const std::
     (void)store_.append_event({.time_ms = now, .actor = actor, .kind = EventKind::kSwitchSyncStarted,
                                .message = fmt::format("{} ({} desired ports)", switch_name, ports.size())});
   }
+  ++in_flight_;
   boost::asio::post(workers_, [this, job = std::move(job)] {
     auto& conn = connections_[job.sw.name];
     netconf::SshTarget t;
@@ -142,7 +143,10 @@ Result<OperationRecord> SwitchSyncer::start(const std::string& kind, const std::
     }
     bool ok = outcome.ok();
     std::string message = ok ? *outcome : outcome.status().to_string();
-    boost::asio::post(io_, [this, op = job.op, ok, message] { finish(op, ok, message); });
+    boost::asio::post(io_, [this, op = job.op, ok, message] {
+      finish(op, ok, message);
+      --in_flight_;
+    });
   });
   return started;
 }

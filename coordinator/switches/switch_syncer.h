@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 // SwitchSyncer: drift repair. Reads a switch's desired port configuration from
 // the Store (on the io thread), then on a worker thread (NETCONF calls block)
 // reads the switch's running config, sends only the differing ports in one
@@ -28,6 +29,7 @@ class SwitchSyncer final : public SwitchOperations {
   Result<OperationRecord> start_sync(const std::string& switch_name, const std::string& actor) override;
   Result<OperationRecord> start_check(const std::string& switch_name, const std::string& actor) override;
   void stop();
+  std::size_t in_flight() const { return in_flight_.load(); }  // syncs and checks queued or running
 
  private:
   void finish(OperationRecord op, bool ok, const std::string& message);
@@ -36,6 +38,7 @@ class SwitchSyncer final : public SwitchOperations {
   boost::asio::io_context& io_;
   Store& store_;
   boost::asio::thread_pool workers_{1};
+  std::atomic<std::size_t> in_flight_{0};
   // Touched only on the worker thread.
   std::map<std::string, std::unique_ptr<netconf::SwitchConnection>> connections_;
 };

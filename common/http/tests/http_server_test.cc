@@ -6,6 +6,8 @@
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
 #include <thread>
 
 namespace bmf::http {
@@ -119,6 +121,56 @@ TEST(HttpServerStream, ChunksArriveAsPushed_ThenTheResponseEndsOnClose) {
   boost::asio::post(srv.io, [&] { finished = body->finished(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_TRUE(finished);
+}
+
+}  // namespace
+}  // namespace bmf::http
+
+namespace bmf::http {
+namespace {
+
+TEST(HttpServer, Drain_AnswersTheRequestBeingHandled_ClosesIdleOnes_RefusesNewOnes) {
+  std::atomic<int> handling{0};
+  RunningServer srv({}, [&](Request, HttpServer::Reply reply) {
+    ++handling;
+    std::thread([reply = std::move(reply)] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(400));  // a slow southbound call
+      reply({200, "done", {}, "text/plain"});
+    }).detach();
+  });
+  // An idle keep-alive connection (one answered request, then nothing).
+  boost::asio::io_context cio;
+  tcp::socket idle(cio);
+  idle.connect({boost::asio::ip::make_address("127.0.0.1"), srv.port});
+  // A request in flight when the drain begins.
+  std::string slow;
+  std::thread client([&] { slow = exchange(srv.port, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"); });
+  while (handling.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::promise<std::size_t> in_flight;
+  boost::asio::post(srv.io, [&] {
+    srv.server.drain();
+    in_flight.set_value(srv.server.in_flight());
+  });
+  EXPECT_EQ(in_flight.get_future().get(), 1u);
+  // The idle connection is closed at once.
+  std::string rest;
+  boost::system::error_code ec;
+  const auto t0 = std::chrono::steady_clock::now();
+  boost::asio::read(idle, boost::asio::dynamic_buffer(rest), ec);
+  EXPECT_EQ(ec, boost::asio::error::eof) << ec.message();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(300));
+  // New connections are refused.
+  tcp::socket late(cio);
+  late.connect({boost::asio::ip::make_address("127.0.0.1"), srv.port}, ec);
+  EXPECT_TRUE(ec) << "connected after the drain began";
+  // The slow request got its whole answer, and the connection was closed after it.
+  client.join();
+  EXPECT_NE(slow.find("HTTP/1.1 200"), std::string::npos) << slow;
+  EXPECT_NE(slow.find("Connection: close"), std::string::npos) << slow;
+  EXPECT_NE(slow.find("done"), std::string::npos) << slow;
+  srv.thread.join();  // nothing left: the server's loop ran out of work by itself
+  EXPECT_EQ(srv.server.in_flight(), 0u);
+  srv.thread = std::thread([] {});
 }
 
 }  // namespace
