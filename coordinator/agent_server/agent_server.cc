@@ -8,6 +8,9 @@
 #include <fmt/core.h>
 
 #include <deque>
+#include <optional>
+
+#include <boost/asio/post.hpp>
 #include <map>
 #include <set>
 
@@ -28,6 +31,8 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
   virtual ~SessionBase() = default;
   virtual void send(const proto::Envelope& envelope) = 0;
   virtual void close() = 0;
+  // Called by drain() with the outcome of this session's queued message.
+  virtual void handled(Status status) = 0;
 };
 
 class AgentServer::Impl {
@@ -48,10 +53,38 @@ class AgentServer::Impl {
   std::map<std::uint64_t, std::weak_ptr<SessionBase>> by_node_;
   std::vector<std::function<void(const AgentEvent&)>> listeners_;
   void publish(const AgentEvent& e) {
+    if (draining_) return deferred_.push_back(e);  // after the batch is on disk
     for (const auto& l : listeners_) l(e);
   }
   std::uint64_t next_command_ = 1;
   bool stopping_ = false;
+
+  // Group commit: agent messages are handled in batches, one per turn of the io loop: every
+  // message read in this turn is queued, and one posted drain() handles them all inside one store
+  // batch (a registration storm writes each page once per batch, not once per agent). Answers go
+  // out only after the batch is committed (the sessions' writers run after drain() returns);
+  // events are published after it too, so listeners write outside the batch.
+  void enqueue(std::shared_ptr<SessionBase> session, std::function<Status()> work) {
+    pending_.push_back({std::move(session), std::move(work)});
+    if (drain_posted_) return;
+    drain_posted_ = true;
+    asio::post(io_, [this] { drain(); });
+  }
+  void drain();
+  std::size_t largest_batch() const { return largest_batch_; }
+
+ private:
+  struct Pending {
+    std::shared_ptr<SessionBase> session;
+    std::function<Status()> work;  // handles one message; an error fails that session
+  };
+  std::vector<Pending> pending_;
+  std::vector<AgentEvent> deferred_;
+  bool drain_posted_ = false;
+  bool draining_ = false;
+  std::size_t largest_batch_ = 0;
+
+ public:
 
  private:
   asio::awaitable<void> accept_loop();
@@ -72,7 +105,8 @@ class Session final : public SessionBase {
         stream_(std::move(stream)),
         peer_(std::move(peer)),
         wake_(server.io_),
-        watchdog_(server.io_) {}
+        watchdog_(server.io_),
+        reader_wake_(server.io_) {}
 
   void start() {
     deadline_ = Clock::now() + std::chrono::milliseconds(server_.config_.register_timeout_ms);
@@ -92,6 +126,11 @@ class Session final : public SessionBase {
     wake_.cancel_one();
   }
 
+  void handled(Status status) override {
+    handled_ = std::move(status);
+    reader_wake_.cancel();
+  }
+
   void close() override {
     if (closed_) return;
     closed_ = true;
@@ -100,6 +139,7 @@ class Session final : public SessionBase {
     lowest(stream_).close(ec);
     wake_.cancel();
     watchdog_.cancel();
+    reader_wake_.cancel();
     if (node_id_ != 0) {
       auto it = server_.by_node_.find(node_id_);
       if (it != server_.by_node_.end() && it->second.lock().get() == this) server_.by_node_.erase(it);
@@ -183,14 +223,22 @@ class Session final : public SessionBase {
         }
         break;
       }
-      proto::Envelope env;
-      if (!env.ParseFromString(*payload)) {
+      auto env = std::make_shared<proto::Envelope>();
+      if (!env->ParseFromString(*payload)) {
         fail(invalid_argument(fmt::format("malformed protobuf payload ({} bytes)", payload->size())));
         break;
       }
-      Status handled = handle(env);
-      if (!handled.ok()) {
-        fail(handled);
+      // Handled in this turn's batch; the next frame is read only after it (order is kept).
+      handled_.reset();
+      server_.enqueue(self, [this, env] { return closed_ ? ok_status() : handle(*env); });
+      while (!handled_ && !closed_) {
+        reader_wake_.expires_at(Clock::time_point::max());
+        boost::system::error_code ec;
+        co_await reader_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (closed_) break;
+      if (!handled_->ok()) {
+        fail(*handled_);
         break;
       }
       const auto& live = server_.registry_.liveness();
@@ -286,6 +334,8 @@ class Session final : public SessionBase {
   std::string peer_;
   asio::steady_timer wake_;
   asio::steady_timer watchdog_;
+  asio::steady_timer reader_wake_;  // the reader waits here for its message's batch
+  std::optional<Status> handled_;
   Clock::time_point deadline_;
   std::deque<std::string> outbox_;
   std::uint64_t node_id_ = 0;
@@ -301,6 +351,33 @@ std::string endpoint_string(const tcp::socket& s) {
 }
 
 }  // namespace
+
+void AgentServer::Impl::drain() {
+  drain_posted_ = false;
+  std::vector<Pending> batch = std::move(pending_);
+  pending_.clear();
+  largest_batch_ = std::max(largest_batch_, batch.size());
+  Status begun = store_.begin_batch();
+  if (!begun.ok()) BMF_LOG_ERROR("AGENT_BATCH_FAILED begin: {}; handling {} message(s) one by one", begun.to_string(), batch.size());
+  draining_ = begun.ok();
+  std::vector<Status> results;
+  results.reserve(batch.size());
+  for (auto& p : batch) results.push_back(p.work());
+  draining_ = false;
+  if (begun.ok()) {
+    if (Status committed = store_.commit_batch(); !committed.ok()) {
+      // Nothing of it is on disk: no session may be answered; the agents reconnect and retry.
+      BMF_LOG_ERROR("AGENT_BATCH_FAILED commit of {} message(s): {}; their sessions are closed", batch.size(), committed.to_string());
+      deferred_.clear();
+      for (auto& p : batch) p.session->close();
+      return;
+    }
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].session->handled(std::move(results[i]));
+  auto events = std::move(deferred_);
+  deferred_.clear();
+  for (const auto& e : events) publish(e);
+}
 
 Result<std::uint16_t> AgentServer::Impl::start() {
   boost::system::error_code ec;

@@ -18,6 +18,9 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::filesystem::path
   // WAL: readers never block the writer; synchronous=NORMAL is durable across
   // process crashes and loses at most the last commits on power loss.
   BMF_RETURN_IF_ERROR(conn->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+  // A site's database is tens of MB: keep it in the page cache (64 MiB) and map it (256 MiB)
+  // rather than pread every page (a 10k registration storm spent 15% of its time in pread).
+  BMF_RETURN_IF_ERROR(conn->exec("PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"));
   return conn;
 }
 
@@ -41,12 +44,16 @@ Status Connection::exec(std::string_view sql) {
   return ok_status();
 }
 
-Result<Statement*> Connection::prepare(std::string_view sql) {
+StatementRef::~StatementRef() {
+  if (s_) s_->release();
+}
+
+Result<StatementRef> Connection::prepare(std::string_view sql) {
   std::string key(sql);
   auto it = cache_.find(key);
   if (it != cache_.end()) {
     it->second->reset();
-    return it->second.get();
+    return StatementRef(it->second.get());
   }
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
@@ -55,12 +62,12 @@ Result<Statement*> Connection::prepare(std::string_view sql) {
   }
   auto* raw = new Statement(db_, stmt);
   cache_.emplace(std::move(key), std::unique_ptr<Statement>(raw));
-  return raw;
+  return StatementRef(raw);
 }
 
 Result<int> Connection::schema_version() {
   BMF_RETURN_IF_ERROR(exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
-  BMF_ASSIGN_OR_RETURN(Statement * st, prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
+  BMF_ASSIGN_OR_RETURN(auto st, prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   return row ? static_cast<int>(st->column_int(0)) : 0;
 }
@@ -81,7 +88,7 @@ Status Connection::migrate(const std::vector<Migration>& migrations) {
     if (!applied.ok()) {
       return internal_error(fmt::format("migration {} ({}) failed: {}", m.version, m.name, applied.message()));
     }
-    BMF_ASSIGN_OR_RETURN(Statement * st, prepare("INSERT INTO schema_version(version) VALUES (?)"));
+    BMF_ASSIGN_OR_RETURN(auto st, prepare("INSERT INTO schema_version(version) VALUES (?)"));
     BMF_RETURN_IF_ERROR(st->bind(1, std::int64_t{m.version}).run());
     BMF_RETURN_IF_ERROR(tx.commit());
   }
@@ -121,23 +128,41 @@ std::string Statement::column_text(int index) const {
   return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(stmt_, index)) : std::string();
 }
 
+void Statement::release() { sqlite3_reset(stmt_); }
+
 void Statement::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
 
-Transaction::Transaction(Connection& conn) : conn_(conn), begin_(conn.exec("BEGIN IMMEDIATE")) {
+// Inside an open transaction (a batch) a Transaction is a savepoint: all or nothing within the
+// batch, on disk with it.
+Transaction::Transaction(Connection& conn)
+    : conn_(conn), nested_(conn.in_transaction()), begin_(conn.exec(nested_ ? "SAVEPOINT bmf_tx" : "BEGIN IMMEDIATE")) {
   done_ = !begin_.ok();
 }
 
 Transaction::~Transaction() {
-  if (!done_) (void)conn_.exec("ROLLBACK");
+  if (done_) return;
+  if (nested_) {
+    (void)conn_.exec("ROLLBACK TO bmf_tx");
+    (void)conn_.exec("RELEASE bmf_tx");
+  } else {
+    (void)conn_.exec("ROLLBACK");
+  }
 }
 
 Status Transaction::commit() {
   done_ = true;
-  Status s = conn_.exec("COMMIT");
-  if (!s.ok()) (void)conn_.exec("ROLLBACK");
+  Status s = conn_.exec(nested_ ? "RELEASE bmf_tx" : "COMMIT");
+  if (!s.ok()) {
+    if (nested_) {
+      (void)conn_.exec("ROLLBACK TO bmf_tx");
+      (void)conn_.exec("RELEASE bmf_tx");
+    } else {
+      (void)conn_.exec("ROLLBACK");
+    }
+  }
   return s;
 }
 

@@ -24,6 +24,24 @@ struct Migration {
 
 class Statement;
 
+// A cached statement borrowed for one use: given back (sqlite3_reset) when this goes out of
+// scope, so a statement read to its first row only does not keep its read snapshot open. (An
+// open snapshot pins the WAL: checkpoints cannot pass it, the WAL grows with every commit and
+// each page lookup scans it; a 10k-agent registration storm spent most of its time there.)
+class StatementRef {
+ public:
+  explicit StatementRef(Statement* s) : s_(s) {}
+  StatementRef(StatementRef&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+  StatementRef& operator=(StatementRef&&) = delete;
+  StatementRef(const StatementRef&) = delete;
+  ~StatementRef();
+  Statement* operator->() const { return s_; }
+  Statement& operator*() const { return *s_; }
+
+ private:
+  Statement* s_;
+};
+
 class Connection {
  public:
   // Opens (creating) the file, sets WAL, foreign keys and a busy timeout.
@@ -33,11 +51,13 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   Status exec(std::string_view sql);
-  // A cached prepared statement, reset and with bindings cleared.
-  Result<Statement*> prepare(std::string_view sql);
+  // A cached prepared statement, reset and with bindings cleared; reset again when the returned
+  // reference goes out of scope.
+  Result<StatementRef> prepare(std::string_view sql);
   Status error(std::string_view what) const;
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
   // Applies every migration newer than the stored version, each in its own
   // transaction; refuses a database whose version is newer than this build knows.
@@ -65,6 +85,7 @@ class Statement {
   std::string column_text(int index) const;
   std::int64_t column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
   void reset();
+  void release();  // sqlite3_reset only: ends its read (bindings kept; the next prepare clears them)
 
  private:
   sqlite3* db_;
@@ -83,6 +104,7 @@ class Transaction {
 
  private:
   Connection& conn_;
+  bool nested_;
   Status begin_;
   bool done_ = false;
 };

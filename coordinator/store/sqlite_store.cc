@@ -35,7 +35,7 @@ Result<std::vector<std::uint64_t>> SqliteStore::find_nodes_by_identity(const std
     if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   };
   if (!system_uuid.empty()) {
-    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT id FROM nodes WHERE system_uuid = ?"));
+    BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT id FROM nodes WHERE system_uuid = ? AND system_uuid <> ''"));
     st->bind(1, system_uuid);
     for (;;) {
       BMF_ASSIGN_OR_RETURN(bool row, st->step());
@@ -45,7 +45,7 @@ Result<std::vector<std::uint64_t>> SqliteStore::find_nodes_by_identity(const std
   }
   std::vector<std::uint64_t> by_mac;
   for (const std::string& mac : macs) {
-    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT node_id FROM node_macs WHERE mac = ?"));
+    BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT node_id FROM node_macs WHERE mac = ?"));
     st->bind(1, mac);
     BMF_ASSIGN_OR_RETURN(bool row, st->step());
     if (row) by_mac.push_back(static_cast<std::uint64_t>(st->column_int(0)));
@@ -56,7 +56,7 @@ Result<std::vector<std::uint64_t>> SqliteStore::find_nodes_by_identity(const std
 }
 
 Result<std::vector<std::string>> SqliteStore::macs_of(std::uint64_t id) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT mac FROM node_macs WHERE node_id = ? ORDER BY mac"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT mac FROM node_macs WHERE node_id = ? ORDER BY mac"));
   st->bind(1, static_cast<std::int64_t>(id));
   std::vector<std::string> macs;
   for (;;) {
@@ -97,7 +97,7 @@ Result<NodeRecord> SqliteStore::read_node_row(sqlite::Statement& st) {
 }
 
 Result<NodeRecord> SqliteStore::get_node(std::uint64_t id) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM nodes WHERE id = ?", kNodeColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM nodes WHERE id = ?", kNodeColumns)));
   st->bind(1, static_cast<std::int64_t>(id));
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("node {} does not exist", id));
@@ -109,7 +109,7 @@ Result<NodeRecord> SqliteStore::get_node(std::uint64_t id) {
 Result<std::vector<NodeRecord>> SqliteStore::list_nodes() {
   std::vector<NodeRecord> nodes;
   {
-    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM nodes ORDER BY id", kNodeColumns)));
+    BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM nodes ORDER BY id", kNodeColumns)));
     for (;;) {
       BMF_ASSIGN_OR_RETURN(bool row, st->step());
       if (!row) break;
@@ -118,7 +118,7 @@ Result<std::vector<NodeRecord>> SqliteStore::list_nodes() {
     }
   }
   // One pass over node_macs instead of a query per node.
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT node_id, mac FROM node_macs ORDER BY node_id, mac"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT node_id, mac FROM node_macs ORDER BY node_id, mac"));
   std::size_t i = 0;
   for (;;) {
     BMF_ASSIGN_OR_RETURN(bool row, st->step());
@@ -132,7 +132,7 @@ Result<std::vector<NodeRecord>> SqliteStore::list_nodes() {
 
 Result<std::vector<NodeRecord>> SqliteStore::list_nodes_brief() {
   std::vector<NodeRecord> nodes;
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM nodes INDEXED BY nodes_brief ORDER BY id", kNodeBriefColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM nodes INDEXED BY nodes_brief ORDER BY id", kNodeBriefColumns)));
   for (;;) {
     BMF_ASSIGN_OR_RETURN(bool row, st->step());
     if (!row) break;
@@ -152,8 +152,20 @@ Result<std::vector<NodeRecord>> SqliteStore::list_nodes_brief() {
   return nodes;
 }
 
+Status SqliteStore::begin_batch() {
+  if (conn_->in_transaction()) return failed_precondition("a batch or transaction is already open");
+  return conn_->exec("BEGIN IMMEDIATE");
+}
+
+Status SqliteStore::commit_batch() {
+  if (!conn_->in_transaction()) return failed_precondition("no batch is open");
+  Status s = conn_->exec("COMMIT");
+  if (!s.ok()) (void)conn_->exec("ROLLBACK");
+  return s;
+}
+
 Status SqliteStore::insert_event(EventRecord& e) {
-  BMF_ASSIGN_OR_RETURN(auto* st,
+  BMF_ASSIGN_OR_RETURN(auto st,
                        conn_->prepare("INSERT INTO events(time, actor, node_id, kind, message, project) VALUES (?,?,?,?,?,?)"));
   st->bind(1, e.time_ms).bind(2, e.actor).bind(3, static_cast<std::int64_t>(e.node_id)).bind(4, std::string(to_string(e.kind))).bind(5, e.message);
   st->bind(6, e.project);
@@ -167,7 +179,7 @@ Status SqliteStore::save_node(NodeRecord& node, EventRecord event) {
   BMF_RETURN_IF_ERROR(tx.begin_status());
   const bool insert = node.id == 0;
   BMF_ASSIGN_OR_RETURN(
-      auto* st,
+      auto st,
       conn_->prepare(insert ? "INSERT INTO nodes(system_uuid, serial, vendor, product, bmc_address, hostname, "
                               "inventory, state, agent_version, secret_sha256, registered_at, last_seen, "
                               "registrations, peer_address, hardware, state_reason, state_changed_at, power_state) "
@@ -189,11 +201,11 @@ Status SqliteStore::save_node(NodeRecord& node, EventRecord event) {
   } else if (conn_->changes() == 0) {
     return not_found(fmt::format("node {} does not exist", node.id));
   }
-  BMF_ASSIGN_OR_RETURN(auto* del, conn_->prepare("DELETE FROM node_macs WHERE node_id = ?"));
+  BMF_ASSIGN_OR_RETURN(auto del, conn_->prepare("DELETE FROM node_macs WHERE node_id = ?"));
   BMF_RETURN_IF_ERROR(del->bind(1, static_cast<std::int64_t>(node.id)).run());
   for (const std::string& mac : node.macs) {
     // REPLACE moves a MAC that another node owned (a NIC swapped between machines).
-    BMF_ASSIGN_OR_RETURN(auto* ins, conn_->prepare("INSERT OR REPLACE INTO node_macs(mac, node_id) VALUES (?, ?)"));
+    BMF_ASSIGN_OR_RETURN(auto ins, conn_->prepare("INSERT OR REPLACE INTO node_macs(mac, node_id) VALUES (?, ?)"));
     BMF_RETURN_IF_ERROR(ins->bind(1, mac).bind(2, static_cast<std::int64_t>(node.id)).run());
   }
   event.node_id = node.id;
@@ -215,7 +227,7 @@ Result<NodeLiveness> read_liveness(sqlite::Statement& st) {
 }  // namespace
 
 Result<NodeLiveness> SqliteStore::liveness_of(std::uint64_t id) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT id, state, power_state, last_seen, power_changed_at FROM nodes WHERE id = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT id, state, power_state, last_seen, power_changed_at FROM nodes WHERE id = ?"));
   st->bind(1, static_cast<std::int64_t>(id));
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("node {} does not exist", id));
@@ -223,7 +235,7 @@ Result<NodeLiveness> SqliteStore::liveness_of(std::uint64_t id) {
 }
 
 Result<std::vector<NodeLiveness>> SqliteStore::list_expected_heartbeats() {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format(
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format(
                                      "SELECT id, state, power_state, last_seen, power_changed_at FROM nodes WHERE state IN ('{}','{}','{}') "
                                      "AND power_state != '{}'",
                                      to_string(NodeState::kEnrolling), to_string(NodeState::kInspecting),
@@ -242,7 +254,7 @@ Status SqliteStore::touch_nodes(const std::vector<std::pair<std::uint64_t, Epoch
   if (seen.empty()) return ok_status();
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET last_seen = MAX(last_seen, ?) WHERE id = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE nodes SET last_seen = MAX(last_seen, ?) WHERE id = ?"));
   for (const auto& [id, at] : seen) {
     st->bind(1, at).bind(2, static_cast<std::int64_t>(id));
     BMF_RETURN_IF_ERROR(st->run());
@@ -251,7 +263,7 @@ Status SqliteStore::touch_nodes(const std::vector<std::pair<std::uint64_t, Epoch
 }
 
 Status SqliteStore::touch_node(std::uint64_t id, EpochMs last_seen_ms) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET last_seen = ? WHERE id = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE nodes SET last_seen = ? WHERE id = ?"));
   BMF_RETURN_IF_ERROR(st->bind(1, last_seen_ms).bind(2, static_cast<std::int64_t>(id)).run());
   if (conn_->changes() == 0) return not_found(fmt::format("node {} does not exist", id));
   return ok_status();
@@ -271,7 +283,7 @@ Status SqliteStore::set_node_state(std::uint64_t id, NodeState from, NodeState t
 }
 
 Status SqliteStore::move_node(std::uint64_t id, NodeState from, NodeState to, const std::string& reason, EpochMs at) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET state = ?, state_reason = ?, state_changed_at = ? "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE nodes SET state = ?, state_reason = ?, state_changed_at = ? "
                                                 "WHERE id = ? AND state = ?"));
   st->bind(1, to_string(to)).bind(2, reason).bind(3, at).bind(4, static_cast<std::int64_t>(id)).bind(5, to_string(from));
   BMF_RETURN_IF_ERROR(st->run());
@@ -284,10 +296,10 @@ Status SqliteStore::set_power_state(std::uint64_t id, PowerState power, EpochMs 
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
   if (changed_at) {
-    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET power_state = ?, power_changed_at = ? WHERE id = ?"));
+    BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE nodes SET power_state = ?, power_changed_at = ? WHERE id = ?"));
     BMF_RETURN_IF_ERROR(st->bind(1, to_string(power)).bind(2, changed_at).bind(3, static_cast<std::int64_t>(id)).run());
   } else {
-    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET power_state = ? WHERE id = ?"));
+    BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE nodes SET power_state = ? WHERE id = ?"));
     BMF_RETURN_IF_ERROR(st->bind(1, to_string(power)).bind(2, static_cast<std::int64_t>(id)).run());
   }
   if (conn_->changes() == 0) return not_found(fmt::format("node {} does not exist", id));
@@ -301,7 +313,7 @@ Status SqliteStore::set_power_state(std::uint64_t id, PowerState power, EpochMs 
 Status SqliteStore::set_node_hardware(std::uint64_t id, const std::string& hardware_json, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE nodes SET hardware = ? WHERE id = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE nodes SET hardware = ? WHERE id = ?"));
   BMF_RETURN_IF_ERROR(st->bind(1, hardware_json).bind(2, static_cast<std::int64_t>(id)).run());
   if (conn_->changes() == 0) return not_found(fmt::format("node {} does not exist", id));
   event.node_id = id;
@@ -320,7 +332,7 @@ Result<std::vector<EventRecord>> SqliteStore::list_events(const EventQuery& q) {
     for (std::size_t i = 0; i < q.projects->size(); ++i) where += ",?";
     where += ") AND project <> ''";
   }
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT id, time, actor, node_id, kind, message, project FROM events "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT id, time, actor, node_id, kind, message, project FROM events "
                                                             "WHERE 1{} ORDER BY id DESC LIMIT ?",
                                                             where)));
   int i = 1;
@@ -374,7 +386,7 @@ SwitchRecord read_switch_row(sqlite::Statement& st) {
 Status SqliteStore::save_switch(const SwitchRecord& sw, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("INSERT OR REPLACE INTO switches({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("INSERT OR REPLACE INTO switches({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                                             kSwitchColumns)));
   st->bind(1, sw.name).bind(2, sw.address).bind(3, std::int64_t{sw.port}).bind(4, sw.username);
   st->bind(5, sw.password_file).bind(6, sw.private_key_file).bind(7, sw.known_hosts_file);
@@ -386,7 +398,7 @@ Status SqliteStore::save_switch(const SwitchRecord& sw, EventRecord event) {
 }
 
 Result<std::vector<SwitchRecord>> SqliteStore::list_switches() {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM switches ORDER BY name", kSwitchColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM switches ORDER BY name", kSwitchColumns)));
   std::vector<SwitchRecord> out;
   for (;;) {
     BMF_ASSIGN_OR_RETURN(bool row, st->step());
@@ -397,7 +409,7 @@ Result<std::vector<SwitchRecord>> SqliteStore::list_switches() {
 }
 
 Result<SwitchRecord> SqliteStore::get_switch(const std::string& name) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM switches WHERE name = ?", kSwitchColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM switches WHERE name = ?", kSwitchColumns)));
   st->bind(1, name);
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("switch {} does not exist", name));
@@ -415,7 +427,7 @@ Status SqliteStore::save_switch_port(const SwitchPortRecord& p, EventRecord even
 Status SqliteStore::write_switch_port(const SwitchPortRecord& p) {
   std::string trunks;
   for (auto v : p.trunk_vlans) trunks += (trunks.empty() ? "" : ",") + std::to_string(v);
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT OR REPLACE INTO switch_ports(switch, port, mode, access_vlan, "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT OR REPLACE INTO switch_ports(switch, port, mode, access_vlan, "
                                                 "native_vlan, trunk_vlans) VALUES (?,?,?,?,?,?)"));
   st->bind(1, p.switch_name).bind(2, p.port).bind(3, p.mode).bind(4, std::int64_t{p.access_vlan});
   st->bind(5, std::int64_t{p.native_vlan}).bind(6, trunks);
@@ -427,7 +439,7 @@ Status SqliteStore::write_switch_port(const SwitchPortRecord& p) {
 }
 
 Result<std::vector<SwitchPortRecord>> SqliteStore::list_switch_ports(const std::string& switch_name) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT switch, port, mode, access_vlan, native_vlan, trunk_vlans FROM "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT switch, port, mode, access_vlan, native_vlan, trunk_vlans FROM "
                                                 "switch_ports WHERE switch = ? ORDER BY port"));
   st->bind(1, switch_name);
   std::vector<SwitchPortRecord> out;

@@ -25,6 +25,8 @@ class SqliteStore final : public Store {
   Result<NodeRecord> get_node(std::uint64_t id) override;
   Result<std::vector<NodeRecord>> list_nodes() override;
   Result<std::vector<NodeRecord>> list_nodes_brief() override;
+  Status begin_batch() override;
+  Status commit_batch() override;
   Status save_node(NodeRecord& node, EventRecord event) override;
   Status touch_node(std::uint64_t id, EpochMs last_seen_ms) override;
   Status touch_nodes(const std::vector<std::pair<std::uint64_t, EpochMs>>& seen) override;

@@ -45,7 +45,7 @@ AllocationRecord read_allocation_row(sqlite::Statement& st) {
 Status SqliteStore::save_class(const HardwareClass& hc, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT OR REPLACE INTO hardware_classes(name, min_gpus, gpu_model, rdma, "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT OR REPLACE INTO hardware_classes(name, min_gpus, gpu_model, rdma, "
                                                 "min_memory_gib, min_cpus, created_at_ms) VALUES (?,?,?,?,?,?,?)"));
   st->bind(1, hc.name).bind(2, std::int64_t{hc.min_gpus}).bind(3, hc.gpu_model).bind(4, std::int64_t{hc.rdma});
   st->bind(5, std::int64_t{hc.min_memory_gib}).bind(6, std::int64_t{hc.min_cpus}).bind(7, hc.created_at_ms);
@@ -55,7 +55,7 @@ Status SqliteStore::save_class(const HardwareClass& hc, EventRecord event) {
 }
 
 Result<std::vector<HardwareClass>> SqliteStore::list_classes() {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT name, min_gpus, gpu_model, rdma, min_memory_gib, min_cpus, created_at_ms "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT name, min_gpus, gpu_model, rdma, min_memory_gib, min_cpus, created_at_ms "
                                                 "FROM hardware_classes ORDER BY name"));
   std::vector<HardwareClass> out;
   for (;;) {
@@ -75,7 +75,7 @@ Result<std::vector<HardwareClass>> SqliteStore::list_classes() {
 Status SqliteStore::delete_class(const std::string& name, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("DELETE FROM hardware_classes WHERE name = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("DELETE FROM hardware_classes WHERE name = ?"));
   BMF_RETURN_IF_ERROR(st->bind(1, name).run());
   if (conn_->changes() == 0) return not_found(fmt::format("class {} does not exist", name));
   BMF_RETURN_IF_ERROR(insert_event(event));
@@ -83,7 +83,7 @@ Status SqliteStore::delete_class(const std::string& name, EventRecord event) {
 }
 
 Status SqliteStore::insert_stage(std::uint64_t allocation_id, const AllocationStage& stage) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO allocation_stages(allocation_id, seq, stage, at_ms, detail) "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT INTO allocation_stages(allocation_id, seq, stage, at_ms, detail) "
                                                 "VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM allocation_stages "
                                                 "WHERE allocation_id = ?), ?, ?, ?)"));
   st->bind(1, static_cast<std::int64_t>(allocation_id)).bind(2, static_cast<std::int64_t>(allocation_id));
@@ -104,7 +104,7 @@ Status SqliteStore::reserve_allocation(AllocationRecord& a, const std::vector<st
     return failed_precondition(fmt::format("quota 'nodes of class {}' of project {} is {} and {} are in use: {} more do not fit",
                                            a.hardware_class, a.project, q->second.max_nodes, q->second.in_use, a.count));
   }
-  BMF_ASSIGN_OR_RETURN(auto* ins, conn_->prepare(fmt::format("INSERT INTO allocations({}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  BMF_ASSIGN_OR_RETURN(auto ins, conn_->prepare(fmt::format("INSERT INTO allocations({}) VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                                              kAllocationColumns)));
   ins->bind(1, a.project).bind(2, a.owner).bind(3, a.hardware_class).bind(4, std::int64_t{a.count}).bind(5, a.network);
   ins->bind(6, a.handover).bind(7, a.state).bind(8, a.stage).bind(9, a.message).bind(10, static_cast<std::int64_t>(a.operation_id));
@@ -132,7 +132,7 @@ Result<std::vector<std::uint64_t>> SqliteStore::take_nodes(const AllocationRecor
   std::vector<std::uint64_t> taken;
   for (std::uint64_t node : candidates) {
     if (taken.size() == count) break;
-    BMF_ASSIGN_OR_RETURN(auto* busy, conn_->prepare("SELECT COUNT(*) FROM nodes WHERE id = ? AND state = 'available' AND NOT EXISTS "
+    BMF_ASSIGN_OR_RETURN(auto busy, conn_->prepare("SELECT COUNT(*) FROM nodes WHERE id = ? AND state = 'available' AND NOT EXISTS "
                                                     "(SELECT 1 FROM leases WHERE node_id = nodes.id AND ended_at_ms = 0)"));
     busy->bind(1, static_cast<std::int64_t>(node));
     BMF_ASSIGN_OR_RETURN(bool row, busy->step());
@@ -158,7 +158,7 @@ Result<std::vector<std::uint64_t>> SqliteStore::add_allocation_nodes(const Alloc
 }
 
 Result<std::vector<HotpoolRecord>> SqliteStore::list_hotpool() {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT class, min_hot, max_hot, last_empty_at, boot_ms FROM hotpool ORDER BY class"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT class, min_hot, max_hot, last_empty_at, boot_ms FROM hotpool ORDER BY class"));
   std::vector<HotpoolRecord> out;
   for (;;) {
     BMF_ASSIGN_OR_RETURN(bool row, st->step());
@@ -172,7 +172,7 @@ Result<std::vector<HotpoolRecord>> SqliteStore::list_hotpool() {
 Status SqliteStore::insert_slurm_cluster(const SlurmClusterRecord& c, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO slurm_clusters(name, project, controller, munge_key, partition, network, "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT INTO slurm_clusters(name, project, controller, munge_key, partition, network, "
                                                 "created_at) VALUES (?,?,?,?,?,?,?)"));
   st->bind(1, c.name).bind(2, c.project).bind(3, c.controller).bind(4, crypto::hex(c.munge_key)).bind(5, c.partition).bind(6, c.network);
   if (Status s = st->bind(7, c.created_at_ms).run(); !s.ok()) {
@@ -184,7 +184,7 @@ Status SqliteStore::insert_slurm_cluster(const SlurmClusterRecord& c, EventRecor
 }
 
 Result<std::vector<SlurmClusterRecord>> SqliteStore::list_slurm_clusters() {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT name, project, controller, munge_key, partition, network, created_at "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT name, project, controller, munge_key, partition, network, created_at "
                                                 "FROM slurm_clusters ORDER BY name"));
   std::vector<SlurmClusterRecord> out;
   for (;;) {
@@ -200,7 +200,7 @@ Result<std::vector<SlurmClusterRecord>> SqliteStore::list_slurm_clusters() {
 Status SqliteStore::remove_slurm_cluster(const std::string& name, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("DELETE FROM slurm_clusters WHERE name = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("DELETE FROM slurm_clusters WHERE name = ?"));
   BMF_RETURN_IF_ERROR(st->bind(1, name).run());
   if (conn_->changes() == 0) return not_found(fmt::format("SLURM cluster {} does not exist", name));
   BMF_RETURN_IF_ERROR(insert_event(event));
@@ -208,7 +208,7 @@ Status SqliteStore::remove_slurm_cluster(const std::string& name, EventRecord ev
 }
 
 Status SqliteStore::put_slurm_member(const SlurmMemberRecord& m) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT OR REPLACE INTO slurm_members(node_id, cluster, slurm_name, allocation_id, "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT OR REPLACE INTO slurm_members(node_id, cluster, slurm_name, allocation_id, "
                                                 "power_saving, joined_at) VALUES (?,?,?,?,?,?)"));
   st->bind(1, static_cast<std::int64_t>(m.node_id)).bind(2, m.cluster).bind(3, m.slurm_name);
   st->bind(4, static_cast<std::int64_t>(m.allocation_id)).bind(5, std::int64_t{m.power_saving}).bind(6, m.joined_at_ms);
@@ -225,7 +225,7 @@ constexpr std::string_view kMemberColumns = "node_id, cluster, slurm_name, alloc
 }  // namespace
 
 Result<SlurmMemberRecord> SqliteStore::get_slurm_member(std::uint64_t node_id) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM slurm_members WHERE node_id = ?", kMemberColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM slurm_members WHERE node_id = ?", kMemberColumns)));
   st->bind(1, static_cast<std::int64_t>(node_id));
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("node {} is in no SLURM cluster", node_id));
@@ -233,7 +233,7 @@ Result<SlurmMemberRecord> SqliteStore::get_slurm_member(std::uint64_t node_id) {
 }
 
 Result<std::vector<SlurmMemberRecord>> SqliteStore::find_slurm_members(const std::string& cluster, const std::string& slurm_name) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM slurm_members WHERE cluster = ? AND slurm_name = ? "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM slurm_members WHERE cluster = ? AND slurm_name = ? "
                                                             "ORDER BY joined_at DESC, node_id DESC", kMemberColumns)));
   st->bind(1, cluster).bind(2, slurm_name);
   std::vector<SlurmMemberRecord> out;
@@ -246,14 +246,14 @@ Result<std::vector<SlurmMemberRecord>> SqliteStore::find_slurm_members(const std
 }
 
 Status SqliteStore::remove_slurm_member(std::uint64_t node_id) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("DELETE FROM slurm_members WHERE node_id = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("DELETE FROM slurm_members WHERE node_id = ?"));
   return st->bind(1, static_cast<std::int64_t>(node_id)).run();
 }
 
 Status SqliteStore::save_hotpool(const HotpoolRecord& h, std::optional<EventRecord> event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT OR REPLACE INTO hotpool(class, min_hot, max_hot, last_empty_at, boot_ms) "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT OR REPLACE INTO hotpool(class, min_hot, max_hot, last_empty_at, boot_ms) "
                                                 "VALUES (?,?,?,?,?)"));
   st->bind(1, h.hardware_class).bind(2, h.min_hot).bind(3, h.max_hot).bind(4, h.last_empty_at_ms).bind(5, h.boot_ms);
   BMF_RETURN_IF_ERROR(st->run());
@@ -265,7 +265,7 @@ Status SqliteStore::update_allocation(const AllocationRecord& a, const std::opti
                                       std::optional<EventRecord> event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE allocations SET state = ?, stage = ?, message = ?, operation_id = ?, "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE allocations SET state = ?, stage = ?, message = ?, operation_id = ?, "
                                                 "updated_at_ms = ? WHERE id = ?"));
   st->bind(1, a.state).bind(2, a.stage).bind(3, a.message).bind(4, static_cast<std::int64_t>(a.operation_id));
   BMF_RETURN_IF_ERROR(st->bind(5, a.updated_at_ms).bind(6, static_cast<std::int64_t>(a.id)).run());
@@ -280,7 +280,7 @@ Status SqliteStore::update_allocation(const AllocationRecord& a, const std::opti
 
 Result<AllocationRecord> SqliteStore::read_allocation_details(AllocationRecord a) {
   {
-    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT stage, at_ms, detail FROM allocation_stages WHERE allocation_id = ? ORDER BY seq"));
+    BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT stage, at_ms, detail FROM allocation_stages WHERE allocation_id = ? ORDER BY seq"));
     st->bind(1, static_cast<std::int64_t>(a.id));
     for (;;) {
       BMF_ASSIGN_OR_RETURN(bool row, st->step());
@@ -288,7 +288,7 @@ Result<AllocationRecord> SqliteStore::read_allocation_details(AllocationRecord a
       a.stages.push_back(AllocationStage{.stage = st->column_text(0), .at_ms = st->column_int(1), .detail = st->column_text(2)});
     }
   }
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT node_id, ends_at_ms FROM leases WHERE allocation_id = ? ORDER BY node_id"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT node_id, ends_at_ms FROM leases WHERE allocation_id = ? ORDER BY node_id"));
   st->bind(1, static_cast<std::int64_t>(a.id));
   for (;;) {
     BMF_ASSIGN_OR_RETURN(bool row, st->step());
@@ -300,7 +300,7 @@ Result<AllocationRecord> SqliteStore::read_allocation_details(AllocationRecord a
 }
 
 Result<AllocationRecord> SqliteStore::get_allocation(std::uint64_t id) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM allocations WHERE id = ?", kAllocationColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM allocations WHERE id = ?", kAllocationColumns)));
   st->bind(1, static_cast<std::int64_t>(id));
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("allocation {} does not exist", id));
@@ -308,7 +308,7 @@ Result<AllocationRecord> SqliteStore::get_allocation(std::uint64_t id) {
 }
 
 Result<std::vector<AllocationRecord>> SqliteStore::allocations_since(EpochMs since) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM allocations WHERE created_at_ms >= ? ORDER BY id",
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM allocations WHERE created_at_ms >= ? ORDER BY id",
                                                             kAllocationColumns)));
   st->bind(1, since);
   std::vector<AllocationRecord> rows;
@@ -323,7 +323,7 @@ Result<std::vector<AllocationRecord>> SqliteStore::allocations_since(EpochMs sin
 Result<std::vector<AllocationRecord>> SqliteStore::list_allocations() {
   std::vector<AllocationRecord> rows;
   {
-    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM allocations ORDER BY id", kAllocationColumns)));
+    BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM allocations ORDER BY id", kAllocationColumns)));
     for (;;) {
       BMF_ASSIGN_OR_RETURN(bool row, st->step());
       if (!row) break;

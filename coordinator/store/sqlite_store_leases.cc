@@ -23,13 +23,13 @@ LeaseRecord read_lease_row(sqlite::Statement& st) {
 }  // namespace
 
 Result<std::uint64_t> SqliteStore::lease_revision() {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT COALESCE(MAX(revision), 0) FROM leases"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT COALESCE(MAX(revision), 0) FROM leases"));
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   return row ? static_cast<std::uint64_t>(st->column_int(0)) : 0;
 }
 
 Result<LeaseRecord> SqliteStore::get_lease(std::uint64_t id) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM leases WHERE id = ?", kLeaseColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM leases WHERE id = ?", kLeaseColumns)));
   st->bind(1, static_cast<std::int64_t>(id));
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("lease {} does not exist", id));
@@ -47,7 +47,7 @@ Status SqliteStore::insert_lease(LeaseRecord& lease) {
                                            project.quota_nodes, project.nodes_in_use));
   }
   BMF_ASSIGN_OR_RETURN(std::uint64_t revision, lease_revision());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO leases(node_id, project, owner, created_at_ms, ended_at_ms, "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT INTO leases(node_id, project, owner, created_at_ms, ended_at_ms, "
                                                 "revision, allocation_id, ends_at_ms) VALUES (?,?,?,?,0,?,?,?)"));
   st->bind(1, static_cast<std::int64_t>(lease.node_id)).bind(2, lease.project).bind(3, lease.owner);
   st->bind(4, lease.created_at_ms).bind(5, static_cast<std::int64_t>(revision + 1));
@@ -83,7 +83,7 @@ Result<LeaseRecord> SqliteStore::end_lease(std::uint64_t id, EpochMs at, EventRe
   BMF_ASSIGN_OR_RETURN(LeaseRecord lease, get_lease(id));
   if (!lease.active()) return failed_precondition(fmt::format("lease {} already ended", id));
   BMF_ASSIGN_OR_RETURN(std::uint64_t revision, lease_revision());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE leases SET ended_at_ms = ?, revision = ? WHERE id = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE leases SET ended_at_ms = ?, revision = ? WHERE id = ?"));
   st->bind(1, at).bind(2, static_cast<std::int64_t>(revision + 1)).bind(3, static_cast<std::int64_t>(id));
   BMF_RETURN_IF_ERROR(st->run());
   lease.ended_at_ms = at;
@@ -103,7 +103,7 @@ Result<LeaseRecord> SqliteStore::end_lease(std::uint64_t id, EpochMs at, EventRe
 Result<LeaseList> SqliteStore::list_leases(bool active_only) {
   LeaseList out;
   BMF_ASSIGN_OR_RETURN(out.revision, lease_revision());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM leases {} ORDER BY id", kLeaseColumns,
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM leases {} ORDER BY id", kLeaseColumns,
                                                             active_only ? "WHERE ended_at_ms = 0" : "")));
   for (;;) {
     BMF_ASSIGN_OR_RETURN(bool row, st->step());

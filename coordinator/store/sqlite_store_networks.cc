@@ -52,7 +52,7 @@ Status SqliteStore::create_network(NetworkRecord& n, const NetworkRules& rules, 
   for (const auto& p : n.shared_with) BMF_RETURN_IF_ERROR(get_project(p).status());
   if (n.kind == NetworkRecord::Kind::kTenant) {
     std::set<std::uint16_t> used(rules.reserved.begin(), rules.reserved.end());
-    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT vlan FROM networks"));
+    BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT vlan FROM networks"));
     for (;;) {
       BMF_ASSIGN_OR_RETURN(bool row, st->step());
       if (!row) break;
@@ -69,7 +69,7 @@ Status SqliteStore::create_network(NetworkRecord& n, const NetworkRules& rules, 
       return failed_precondition(fmt::format("the tenant VLAN pool {}-{} is exhausted", rules.pool_first, rules.pool_last));
     }
   }
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO networks(name, project, vlan, kind, created_at_ms) VALUES (?,?,?,?,?)"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT INTO networks(name, project, vlan, kind, created_at_ms) VALUES (?,?,?,?,?)"));
   st->bind(1, n.name).bind(2, n.project).bind(3, std::int64_t{n.vlan});
   st->bind(4, n.kind == NetworkRecord::Kind::kExternal ? "external" : "tenant").bind(5, n.created_at_ms);
   if (Status s = st->run(); !s.ok()) {
@@ -82,7 +82,7 @@ Status SqliteStore::create_network(NetworkRecord& n, const NetworkRules& rules, 
   }
   n.id = static_cast<std::uint64_t>(conn_->last_insert_rowid());
   for (const auto& p : n.shared_with) {
-    BMF_ASSIGN_OR_RETURN(auto* sh, conn_->prepare("INSERT OR IGNORE INTO network_shares(network_id, project) VALUES (?,?)"));
+    BMF_ASSIGN_OR_RETURN(auto sh, conn_->prepare("INSERT OR IGNORE INTO network_shares(network_id, project) VALUES (?,?)"));
     BMF_RETURN_IF_ERROR(sh->bind(1, static_cast<std::int64_t>(n.id)).bind(2, p).run());
   }
   event.project = n.project;
@@ -91,7 +91,7 @@ Status SqliteStore::create_network(NetworkRecord& n, const NetworkRules& rules, 
 }
 
 Result<NetworkRecord> SqliteStore::get_network(std::uint64_t id) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM networks WHERE id = ?", kNetworkColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM networks WHERE id = ?", kNetworkColumns)));
   st->bind(1, static_cast<std::int64_t>(id));
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("network {} does not exist", id));
@@ -104,14 +104,14 @@ Result<NetworkRecord> SqliteStore::get_network(std::uint64_t id) {
 Result<std::vector<NetworkRecord>> SqliteStore::list_networks() {
   std::vector<NetworkRecord> out;
   {
-    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM networks ORDER BY id", kNetworkColumns)));
+    BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM networks ORDER BY id", kNetworkColumns)));
     for (;;) {
       BMF_ASSIGN_OR_RETURN(bool row, st->step());
       if (!row) break;
       out.push_back(read_network_row(*st));
     }
   }
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT network_id, project FROM network_shares ORDER BY network_id, project"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT network_id, project FROM network_shares ORDER BY network_id, project"));
   for (;;) {
     BMF_ASSIGN_OR_RETURN(bool row, st->step());
     if (!row) break;
@@ -131,7 +131,7 @@ Status SqliteStore::delete_network(std::uint64_t id, EventRecord event) {
   if (ports > 0) {
     return failed_precondition(fmt::format("network {} still has {} NIC(s) attached; detach them first", n.name, ports));
   }
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("DELETE FROM networks WHERE id = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("DELETE FROM networks WHERE id = ?"));
   BMF_RETURN_IF_ERROR(st->bind(1, static_cast<std::int64_t>(id)).run());
   event.project = n.project;
   BMF_RETURN_IF_ERROR(insert_event(event));
@@ -139,7 +139,7 @@ Status SqliteStore::delete_network(std::uint64_t id, EventRecord event) {
 }
 
 Result<std::vector<AttachmentRecord>> SqliteStore::list_attachments() {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT node_id, nic, network_id, tagged, project FROM attachments "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT node_id, nic, network_id, tagged, project FROM attachments "
                                                 "ORDER BY node_id, nic, network_id"));
   std::vector<AttachmentRecord> out;
   for (;;) {
@@ -159,11 +159,11 @@ Status SqliteStore::set_nic_port(const NicPortRecord& p, EventRecord event) {
   BMF_RETURN_IF_ERROR(tx.begin_status());
   BMF_RETURN_IF_ERROR(get_node(p.node_id).status());
   if (p.switch_name.empty()) {
-    BMF_ASSIGN_OR_RETURN(auto* del, conn_->prepare("DELETE FROM nic_port_overrides WHERE node_id = ? AND nic = ?"));
+    BMF_ASSIGN_OR_RETURN(auto del, conn_->prepare("DELETE FROM nic_port_overrides WHERE node_id = ? AND nic = ?"));
     BMF_RETURN_IF_ERROR(del->bind(1, static_cast<std::int64_t>(p.node_id)).bind(2, p.nic).run());
   } else {
     BMF_RETURN_IF_ERROR(get_switch(p.switch_name).status());
-    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT OR REPLACE INTO nic_port_overrides(node_id, nic, switch, port) VALUES (?,?,?,?)"));
+    BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT OR REPLACE INTO nic_port_overrides(node_id, nic, switch, port) VALUES (?,?,?,?)"));
     BMF_RETURN_IF_ERROR(st->bind(1, static_cast<std::int64_t>(p.node_id)).bind(2, p.nic).bind(3, p.switch_name).bind(4, p.port).run());
   }
   event.node_id = p.node_id;
@@ -172,7 +172,7 @@ Status SqliteStore::set_nic_port(const NicPortRecord& p, EventRecord event) {
 }
 
 Result<std::vector<NicPortRecord>> SqliteStore::list_nic_ports() {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT node_id, nic, switch, port FROM nic_port_overrides ORDER BY node_id, nic"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT node_id, nic, switch, port FROM nic_port_overrides ORDER BY node_id, nic"));
   std::vector<NicPortRecord> out;
   for (;;) {
     BMF_ASSIGN_OR_RETURN(bool row, st->step());
@@ -186,7 +186,7 @@ Result<std::vector<NicPortRecord>> SqliteStore::list_nic_ports() {
 }
 
 Status SqliteStore::create_operation(OperationRecord& op) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO operations(kind, project, target, state, stage, message, detail, "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT INTO operations(kind, project, target, state, stage, message, detail, "
                                                 "actor, created_at_ms, updated_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?)"));
   st->bind(1, op.kind).bind(2, op.project).bind(3, op.target).bind(4, op.state).bind(5, op.stage).bind(6, op.message);
   st->bind(7, op.detail).bind(8, op.actor).bind(9, op.created_at_ms).bind(10, op.updated_at_ms);
@@ -196,7 +196,7 @@ Status SqliteStore::create_operation(OperationRecord& op) {
 }
 
 Status SqliteStore::write_operation(const OperationRecord& op) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE operations SET state = ?, stage = ?, message = ?, detail = ?, "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE operations SET state = ?, stage = ?, message = ?, detail = ?, "
                                                 "updated_at_ms = ? WHERE id = ?"));
   st->bind(1, op.state).bind(2, op.stage).bind(3, op.message).bind(4, op.detail).bind(5, op.updated_at_ms);
   BMF_RETURN_IF_ERROR(st->bind(6, static_cast<std::int64_t>(op.id)).run());
@@ -207,7 +207,7 @@ Status SqliteStore::write_operation(const OperationRecord& op) {
 Status SqliteStore::update_operation(const OperationRecord& op) { return write_operation(op); }
 
 Result<OperationRecord> SqliteStore::get_operation(std::uint64_t id) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM operations WHERE id = ?", kOperationColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM operations WHERE id = ?", kOperationColumns)));
   st->bind(1, static_cast<std::int64_t>(id));
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("operation {} does not exist", id));
@@ -218,11 +218,11 @@ Status SqliteStore::commit_network_change(const NetworkChange& change, const Ope
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
   for (const auto& [node, nic] : change.nics) {
-    BMF_ASSIGN_OR_RETURN(auto* del, conn_->prepare("DELETE FROM attachments WHERE node_id = ? AND nic = ?"));
+    BMF_ASSIGN_OR_RETURN(auto del, conn_->prepare("DELETE FROM attachments WHERE node_id = ? AND nic = ?"));
     BMF_RETURN_IF_ERROR(del->bind(1, static_cast<std::int64_t>(node)).bind(2, nic).run());
   }
   for (const auto& a : change.attachments) {
-    BMF_ASSIGN_OR_RETURN(auto* ins, conn_->prepare("INSERT INTO attachments(node_id, nic, network_id, tagged, project) VALUES (?,?,?,?,?)"));
+    BMF_ASSIGN_OR_RETURN(auto ins, conn_->prepare("INSERT INTO attachments(node_id, nic, network_id, tagged, project) VALUES (?,?,?,?,?)"));
     ins->bind(1, static_cast<std::int64_t>(a.node_id)).bind(2, a.nic).bind(3, static_cast<std::int64_t>(a.network_id));
     BMF_RETURN_IF_ERROR(ins->bind(4, std::int64_t{a.tagged}).bind(5, a.project).run());
   }

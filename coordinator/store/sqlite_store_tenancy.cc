@@ -42,14 +42,14 @@ TokenRecord read_token_row(sqlite::Statement& st) {
 }  // namespace
 
 Result<std::int64_t> SqliteStore::count(std::string_view sql, const std::string& arg) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(sql));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(sql));
   st->bind(1, arg);
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   return row ? st->column_int(0) : 0;
 }
 
 Result<std::vector<std::string>> SqliteStore::column_list(std::string_view sql, std::int64_t arg) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(sql));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(sql));
   st->bind(1, arg);
   std::vector<std::string> out;
   for (;;) {
@@ -63,7 +63,7 @@ Result<std::vector<std::string>> SqliteStore::column_list(std::string_view sql, 
 Status SqliteStore::create_user(UserRecord& user, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO users(name, role, password_hash, created_at_ms) VALUES (?,?,?,?)"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT INTO users(name, role, password_hash, created_at_ms) VALUES (?,?,?,?)"));
   st->bind(1, user.name).bind(2, to_string(user.role)).bind(3, user.password_hash).bind(4, user.created_at_ms);
   if (Status s = st->run(); !s.ok()) {
     if (s.code() == StatusCode::kAlreadyExists) return already_exists(fmt::format("user {} already exists", user.name));
@@ -75,7 +75,7 @@ Status SqliteStore::create_user(UserRecord& user, EventRecord event) {
 }
 
 Result<UserRecord> SqliteStore::get_user(const std::string& name) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM users WHERE name = ?", kUserColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM users WHERE name = ?", kUserColumns)));
   st->bind(1, name);
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("user {} does not exist", name));
@@ -87,7 +87,7 @@ Result<UserRecord> SqliteStore::get_user(const std::string& name) {
 }
 
 Result<UserRecord> SqliteStore::get_user_by_id(std::uint64_t id) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT name FROM users WHERE id = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT name FROM users WHERE id = ?"));
   st->bind(1, static_cast<std::int64_t>(id));
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("user {} does not exist", id));
@@ -97,7 +97,7 @@ Result<UserRecord> SqliteStore::get_user_by_id(std::uint64_t id) {
 Result<std::vector<UserRecord>> SqliteStore::list_users() {
   std::vector<std::string> names;
   {
-    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT name FROM users ORDER BY name"));
+    BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT name FROM users ORDER BY name"));
     for (;;) {
       BMF_ASSIGN_OR_RETURN(bool row, st->step());
       if (!row) break;
@@ -115,7 +115,7 @@ Result<std::vector<UserRecord>> SqliteStore::list_users() {
 Status SqliteStore::delete_user(const std::string& name, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("DELETE FROM users WHERE name = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("DELETE FROM users WHERE name = ?"));
   BMF_RETURN_IF_ERROR(st->bind(1, name).run());
   if (conn_->changes() == 0) return not_found(fmt::format("user {} does not exist", name));
   BMF_RETURN_IF_ERROR(insert_event(event));
@@ -127,7 +127,7 @@ Status SqliteStore::delete_user(const std::string& name, EventRecord event) {
 Status SqliteStore::set_user_password(const std::string& name, const std::string& password_hash, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE users SET password_hash = ? WHERE name = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE users SET password_hash = ? WHERE name = ?"));
   BMF_RETURN_IF_ERROR(st->bind(1, password_hash).bind(2, name).run());
   if (conn_->changes() == 0) return not_found(fmt::format("user {} does not exist", name));
   BMF_RETURN_IF_ERROR(insert_event(event));
@@ -139,7 +139,7 @@ Status SqliteStore::set_user_password(const std::string& name, const std::string
 Status SqliteStore::create_project(ProjectRecord& project, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO projects(name, quota_nodes, quota_networks, created_at_ms) VALUES (?,?,?,?)"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT INTO projects(name, quota_nodes, quota_networks, created_at_ms) VALUES (?,?,?,?)"));
   st->bind(1, project.name).bind(2, project.quota_nodes).bind(3, project.quota_networks).bind(4, project.created_at_ms);
   if (Status s = st->run(); !s.ok()) {
     if (s.code() == StatusCode::kAlreadyExists) return already_exists(fmt::format("project {} already exists", project.name));
@@ -152,7 +152,7 @@ Status SqliteStore::create_project(ProjectRecord& project, EventRecord event) {
 }
 
 Result<ProjectRecord> SqliteStore::get_project(const std::string& name) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM projects WHERE name = ?", kProjectColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM projects WHERE name = ?", kProjectColumns)));
   st->bind(1, name);
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found(fmt::format("project {} does not exist", name));
@@ -162,7 +162,7 @@ Result<ProjectRecord> SqliteStore::get_project(const std::string& name) {
                                               static_cast<std::int64_t>(p.id)));
   BMF_ASSIGN_OR_RETURN(p.nodes_in_use, count("SELECT COUNT(*) FROM leases WHERE project = ? AND ended_at_ms = 0", p.name));
   BMF_ASSIGN_OR_RETURN(p.networks_in_use, count("SELECT COUNT(*) FROM networks WHERE project = ?", p.name));
-  BMF_ASSIGN_OR_RETURN(auto* q, conn_->prepare(
+  BMF_ASSIGN_OR_RETURN(auto q, conn_->prepare(
                                     "SELECT q.class, q.max_nodes, (SELECT COUNT(*) FROM leases l JOIN allocations a ON a.id = l.allocation_id "
                                     "WHERE l.ended_at_ms = 0 AND l.project = q.project AND a.class = q.class) "
                                     "FROM project_class_quotas q WHERE q.project = ? ORDER BY q.class"));
@@ -180,7 +180,7 @@ Status SqliteStore::set_class_quota(const std::string& project, const std::strin
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
   BMF_RETURN_IF_ERROR(get_project(project).status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(max_nodes < 0 ? "DELETE FROM project_class_quotas WHERE project = ? AND class = ?"
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(max_nodes < 0 ? "DELETE FROM project_class_quotas WHERE project = ? AND class = ?"
                                                               : "INSERT OR REPLACE INTO project_class_quotas(project, class, max_nodes) "
                                                                 "VALUES (?,?,?)"));
   st->bind(1, project).bind(2, hardware_class);
@@ -194,7 +194,7 @@ Status SqliteStore::set_class_quota(const std::string& project, const std::strin
 Result<std::vector<ProjectRecord>> SqliteStore::list_projects() {
   std::vector<std::string> names;
   {
-    BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("SELECT name FROM projects ORDER BY name"));
+    BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("SELECT name FROM projects ORDER BY name"));
     for (;;) {
       BMF_ASSIGN_OR_RETURN(bool row, st->step());
       if (!row) break;
@@ -217,9 +217,9 @@ Status SqliteStore::delete_project(const std::string& name, EventRecord event) {
     return failed_precondition(fmt::format("project {} still holds {} node(s) and {} network(s); release them first", name,
                                            p.nodes_in_use, p.networks_in_use));
   }
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("DELETE FROM projects WHERE id = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("DELETE FROM projects WHERE id = ?"));
   BMF_RETURN_IF_ERROR(st->bind(1, static_cast<std::int64_t>(p.id)).run());
-  BMF_ASSIGN_OR_RETURN(auto* shares, conn_->prepare("DELETE FROM network_shares WHERE project = ?"));
+  BMF_ASSIGN_OR_RETURN(auto shares, conn_->prepare("DELETE FROM network_shares WHERE project = ?"));
   BMF_RETURN_IF_ERROR(shares->bind(1, name).run());
   event.project = name;
   BMF_RETURN_IF_ERROR(insert_event(event));
@@ -231,7 +231,7 @@ Status SqliteStore::delete_project(const std::string& name, EventRecord event) {
 Status SqliteStore::set_project_quota(const std::string& name, std::int64_t nodes, std::int64_t networks, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE projects SET quota_nodes = ?, quota_networks = ? WHERE name = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE projects SET quota_nodes = ?, quota_networks = ? WHERE name = ?"));
   BMF_RETURN_IF_ERROR(st->bind(1, nodes).bind(2, networks).bind(3, name).run());
   if (conn_->changes() == 0) return not_found(fmt::format("project {} does not exist", name));
   event.project = name;
@@ -244,7 +244,7 @@ Status SqliteStore::add_member(const std::string& user, const std::string& proje
   BMF_RETURN_IF_ERROR(tx.begin_status());
   BMF_ASSIGN_OR_RETURN(auto u, get_user(user));
   BMF_ASSIGN_OR_RETURN(auto p, get_project(project));
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO memberships(user_id, project_id) VALUES (?,?)"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT INTO memberships(user_id, project_id) VALUES (?,?)"));
   if (Status s = st->bind(1, static_cast<std::int64_t>(u.id)).bind(2, static_cast<std::int64_t>(p.id)).run(); !s.ok()) {
     if (s.code() == StatusCode::kAlreadyExists) return already_exists(fmt::format("{} is already a member of {}", user, project));
     return s;
@@ -261,7 +261,7 @@ Status SqliteStore::remove_member(const std::string& user, const std::string& pr
   BMF_RETURN_IF_ERROR(tx.begin_status());
   BMF_ASSIGN_OR_RETURN(auto u, get_user(user));
   BMF_ASSIGN_OR_RETURN(auto p, get_project(project));
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("DELETE FROM memberships WHERE user_id = ? AND project_id = ?"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("DELETE FROM memberships WHERE user_id = ? AND project_id = ?"));
   BMF_RETURN_IF_ERROR(st->bind(1, static_cast<std::int64_t>(u.id)).bind(2, static_cast<std::int64_t>(p.id)).run());
   if (conn_->changes() == 0) return not_found(fmt::format("{} is not a member of {}", user, project));
   event.project = project;
@@ -274,7 +274,7 @@ Status SqliteStore::remove_member(const std::string& user, const std::string& pr
 Status SqliteStore::create_token(TokenRecord& token, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("INSERT INTO tokens(user_id, sha256, kind, description, created_at_ms, "
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("INSERT INTO tokens(user_id, sha256, kind, description, created_at_ms, "
                                                 "expires_at_ms, revoked_at_ms) VALUES (?,?,?,?,?,?,0)"));
   st->bind(1, static_cast<std::int64_t>(token.user_id)).bind(2, token.sha256);
   st->bind(3, token.kind == TokenKind::kSession ? "session" : "api").bind(4, token.description);
@@ -286,7 +286,7 @@ Status SqliteStore::create_token(TokenRecord& token, EventRecord event) {
 }
 
 Result<TokenRecord> SqliteStore::find_token(const std::string& sha256) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM tokens WHERE sha256 = ?", kTokenColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM tokens WHERE sha256 = ?", kTokenColumns)));
   st->bind(1, sha256);
   BMF_ASSIGN_OR_RETURN(bool row, st->step());
   if (!row) return not_found("no such token");
@@ -294,7 +294,7 @@ Result<TokenRecord> SqliteStore::find_token(const std::string& sha256) {
 }
 
 Result<std::vector<TokenRecord>> SqliteStore::list_tokens(std::uint64_t user_id) {
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare(fmt::format("SELECT {} FROM tokens WHERE user_id = ? ORDER BY id", kTokenColumns)));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM tokens WHERE user_id = ? ORDER BY id", kTokenColumns)));
   st->bind(1, static_cast<std::int64_t>(user_id));
   std::vector<TokenRecord> out;
   for (;;) {
@@ -308,7 +308,7 @@ Result<std::vector<TokenRecord>> SqliteStore::list_tokens(std::uint64_t user_id)
 Status SqliteStore::revoke_token(std::uint64_t id, EpochMs at, EventRecord event) {
   sqlite::Transaction tx(*conn_);
   BMF_RETURN_IF_ERROR(tx.begin_status());
-  BMF_ASSIGN_OR_RETURN(auto* st, conn_->prepare("UPDATE tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms = 0"));
+  BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare("UPDATE tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms = 0"));
   BMF_RETURN_IF_ERROR(st->bind(1, at).bind(2, static_cast<std::int64_t>(id)).run());
   if (conn_->changes() == 0) return not_found(fmt::format("token {} does not exist or is already revoked", id));
   BMF_RETURN_IF_ERROR(insert_event(event));

@@ -29,6 +29,13 @@ class Store {
   // hardware only when its hardware_rev moved.
   virtual Result<std::vector<NodeRecord>> list_nodes_brief() = 0;
 
+  // Group commit: every write between begin_batch() and commit_batch() reaches the disk in one
+  // transaction (each keeps its own all-or-nothing as a savepoint). For many small independent
+  // writes that arrive together (a registration storm); whoever batches must not answer anyone
+  // before commit_batch() succeeded. A failed commit_batch() loses the whole batch.
+  virtual Status begin_batch() = 0;
+  virtual Status commit_batch() = 0;
+
   // Inserts (node.id == 0; the new id is written back) or replaces the node,
   // its MAC ownership (a MAC moves to this node if another had it) and appends
   // `event` (its node_id is filled in).
