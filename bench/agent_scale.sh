@@ -109,11 +109,13 @@ check_db() {  # N
 case "$mode" in
 steady)
   n=${2:-19000}; window=${3:-60}
-  start_coordinator 1
+  tls=${TLS:-1}  # TLS=0: plain TCP, to see what TLS costs
+  start_coordinator "$tls"
   base_rss=$(rss_mib "$coord")
-  echo "agent_scale steady: $n agents over TLS (pinned), heartbeat every $((HB_MS / 1000)) s, $(( (n + PER_PROC - 1) / PER_PROC )) swarm processes"
+  echo "agent_scale steady: $n agents over $([[ $tls == 1 ]] && echo "TLS (pinned)" || echo "plain TCP"), heartbeat every $((HB_MS / 1000)) s," \
+       "$(( (n + PER_PROC - 1) / PER_PROC )) swarm processes"
   t0=$(now_ms); c0=$(cpu_s "$coord")
-  start_swarms "$n" 1
+  start_swarms "$n" "$tls"
   read -r took peak <<< "$(wait_registered "$n" 0 "$t0" 300)"
   echo "  storm of $n: all registered in $took ms (coordinator CPU $(awk -v a="$(cpu_s "$coord")" -v b="$c0" 'BEGIN {printf "%.1f", a - b}') s; peak $peak connections/s)"
   sleep 15  # first heartbeats, first flush and sweep
@@ -131,7 +133,7 @@ steady)
   t0=$(now_ms)
   kill -TERM "$coord"; wait "$coord" 2>/dev/null || true
   stopped=$(( $(now_ms) - t0 ))
-  start_coordinator 1
+  start_coordinator "$tls"
   read -r took peak <<< "$(wait_registered "$n" "$base" "$t0" 300)"
   echo "  restart under $n agents: old process gone in $stopped ms; every agent registered again $took ms after SIGTERM;" \
        "peak $peak connections/s (jittered backoff 250 ms doubling to 30 s)"
