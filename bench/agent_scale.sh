@@ -43,15 +43,15 @@ start_coordinator() {  # [TLS=1]
   "$BUILD/coordinator/bmf-coordinator" --state-dir "$DIR/state" --agent-listen 127.0.0.1:$AGENT_PORT \
     --api-listen 127.0.0.1:$API_PORT --heartbeat-interval-ms "$HB_MS" "${tls[@]}" >> "$DIR/coordinator.log" 2>&1 &
   coord=$!
-  local i; for ((i = 0; i < 200; i++)); do grep -q COORDINATOR_STARTED "$DIR/coordinator.log" 2>/dev/null && break; sleep 0.05; done
-  sed -i 's/COORDINATOR_STARTED/COORDINATOR_STARTED_SEEN/' "$DIR/coordinator.log"
+  local i want=$(( $(grep -c COORDINATOR_STARTED "$DIR/coordinator.log" 2>/dev/null || true) + 1 ))
+  for ((i = 0; i < 200; i++)); do (( $(grep -c COORDINATOR_STARTED "$DIR/coordinator.log" 2>/dev/null || true) >= want )) && break; sleep 0.05; done
 }
 cpu_s() { awk -v t="$tck" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; }
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 nodes_in_db() {
   /usr/bin/python3 -c 'import sqlite3, sys
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-print(*db.execute("SELECT count(*), count(DISTINCT system_uuid) FROM nodes").fetchone())' "$DIR/state/bmf.db"
+print(*db.execute("SELECT count(*), count(DISTINCT system_uuid) FROM nodes WHERE substr(system_uuid, 1, 9) = ?", ("5e000000-",)).fetchone())' "$DIR/state/bmf.db"
 }
 
 # ---------------------------------------------------------------- the swarm
@@ -102,7 +102,7 @@ wait_registered() {  # N BASE_REGISTRATIONS T0_MS TIMEOUT_S
 }
 check_db() {  # N
   read -r count distinct <<< "$(nodes_in_db)"
-  echo "  database: $count node rows, $distinct distinct system UUIDs (expected $1 and $1)"
+  echo "  database: $count node rows of the swarm, $distinct distinct system UUIDs (expected $1 and $1)"
   [[ $count == "$1" && $distinct == "$1" ]] || { echo "agent_scale: nodes lost or duplicated"; exit 1; }
 }
 
@@ -169,7 +169,8 @@ kill9)
 flood)
   n=${2:-10000}; bad=${3:-1000}
   start_coordinator 1
-  "$BUILD/bench/bmf-swarm" --coordinator 127.0.0.1:$AGENT_PORT --agents 0 --bad-clients "$bad" --report-ms 1000 > "$DIR/bad.log" 2>&1 &
+  "$BUILD/bench/bmf-swarm" --coordinator 127.0.0.1:$AGENT_PORT --agents 0 --bad-clients "$bad" --report-ms 1000 \
+    --tls --cert-sha256 "$PIN" > "$DIR/bad.log" 2>&1 &
   bad_pid=$!; swarms+=($bad_pid)
   sleep 1
   t0=$(now_ms)
@@ -187,13 +188,15 @@ flood)
     d=$(( $(now_ms) - s )); ((d > api_worst)) && api_worst=$d; sleep 0.2; done
   badline=$(grep '^SWARM' "$DIR/bad.log" | tail -1)
   echo "agent_scale flood: $n agents over TLS registering while $bad misbehaving connections are kept up" \
-       "(garbage, 1 GiB length, truncated, 1 byte/200 ms, silent)"
+       "(garbage instead of TLS; inside TLS: 1 GiB length, truncated frame, 1 byte/200 ms, silent)"
   echo "  all $n registered in $took ms; then 25 s: $(total late) heartbeats later than one interval, slowest ack" \
        "$(( $(maxof rtt_max_us) / 1000 )) ms, $(total lost) sessions lost"
   echo "  bad connections made: $(echo "$badline" | tr ' ' '\n' | sed -n 's/^bad_connections=//p')" \
        "(refused: $(echo "$badline" | tr ' ' '\n' | sed -n 's/^bad_refused=//p')); /healthz: worst $api_worst ms, $api_fail failed"
-  echo "  coordinator log: $(grep -c AGENT_PROTOCOL_ERROR "$DIR/coordinator.log" || true) protocol-error lines," \
-       "$(grep -c LOG_SUPPRESSED "$DIR/coordinator.log" || true) LOG_SUPPRESSED summaries"
+  echo "  coordinator log: $(wc -l < "$DIR/coordinator.log") lines in all; AGENT_PROTOCOL_ERROR $(grep -c AGENT_PROTOCOL_ERROR "$DIR/coordinator.log" || true)," \
+       "AGENT_TLS_HANDSHAKE_FAILED $(grep -c AGENT_TLS_HANDSHAKE_FAILED "$DIR/coordinator.log" || true)," \
+       "AGENT_SESSION_TIMEOUT $(grep -c AGENT_SESSION_TIMEOUT "$DIR/coordinator.log" || true), LOG_SUPPRESSED summaries" \
+       "$(grep -c LOG_SUPPRESSED "$DIR/coordinator.log" || true) (rate limit: 10 lines per 10 s per message)"
   check_db "$n"
   ;;
 *) echo "usage: agent_scale.sh steady|storm|kill9|flood [...]"; exit 2 ;;

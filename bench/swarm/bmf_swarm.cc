@@ -9,7 +9,7 @@
 //
 // Every --report-ms it prints one line, for scripts to read:
 //   SWARM t_ms=.. connected=.. registered=.. registrations=.. connects=.. hb=.. acks=.. late=..
-//         rtt_p50_us=.. rtt_p99_us=.. rtt_max_us=.. lost=.. failures=..
+//         rtt_p50_us=.. rtt_p99_us=.. rtt_max_us=.. lost=.. failures=.. bad_connections=.. bad_refused=..
 // (counters are totals since start; rtt_* are over the last report period; late = acks that came
 // more than one interval after their heartbeat).
 #include <boost/asio/co_spawn.hpp>
@@ -217,34 +217,46 @@ class Swarm {
         continue;
       }
       ++stats_.bad_connections;
-      std::string bytes;
-      if (kind == 0) {
-        for (int i = 0; i < 64; ++i) bytes.push_back(static_cast<char>(rng_() & 0xff));
-      } else if (kind == 1) {
-        bytes = std::string("BMF\x01\x40\x00\x00\x00", 8);  // 1 GiB payload announced
-      } else if (kind == 2) {
-        bytes = std::string("BMF\x01\x00\x00\x00\x64", 8) + std::string(10, 'x');  // 100 announced, 10 sent
-      } else if (kind == 3) {
-        bmf::proto::Envelope env;
-        env.mutable_register_()->mutable_identity()->set_system_uuid(fmt::format("bad-{}", index));
-        bytes = *bmf::wire::encode_frame(env.SerializeAsString());
+      if (o_.tls && kind != 0) {  // bad frames inside a good TLS session; kind 0 is garbage instead of TLS
+        ssl::stream<tcp::socket> stream(std::move(socket), tls_ctx_);
+        stream.set_verify_mode(ssl::verify_none);
+        co_await stream.async_handshake(ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec) co_await misbehave(stream, kind, index);
+      } else {
+        co_await misbehave(socket, kind, index);
       }
-      if (kind == 3) {
-        for (char c : bytes) {
-          co_await asio::async_write(socket, asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
-          if (ec || stopping_) break;
-          asio::steady_timer drip(io_, std::chrono::milliseconds(200));
-          co_await drip.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        }
-      } else if (!bytes.empty()) {
-        co_await asio::async_write(socket, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
-        if (kind == 2) socket.shutdown(tcp::socket::shutdown_send, ec);
+    }
+  }
+
+  template <typename Stream>
+  asio::awaitable<void> misbehave(Stream& stream, int kind, int index) {
+    boost::system::error_code ec;
+    std::string bytes;
+    if (kind == 0) {
+      for (int i = 0; i < 64; ++i) bytes.push_back(static_cast<char>(rng_() & 0xff));
+    } else if (kind == 1) {
+      bytes = std::string("BMF\x01\x40\x00\x00\x00", 8);  // 1 GiB payload announced
+    } else if (kind == 2) {
+      bytes = std::string("BMF\x01\x00\x00\x00\x64", 8) + std::string(10, 'x');  // 100 announced, 10 sent, then silence
+    } else if (kind == 3) {
+      bmf::proto::Envelope env;
+      env.mutable_register_()->mutable_identity()->set_system_uuid(fmt::format("bad-{}", index));
+      bytes = *bmf::wire::encode_frame(env.SerializeAsString());
+    }
+    if (kind == 3) {
+      for (char c : bytes) {
+        co_await asio::async_write(stream, asio::buffer(&c, 1), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || stopping_) break;
+        asio::steady_timer drip(io_, std::chrono::milliseconds(200));
+        co_await drip.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       }
-      char sink[256];
-      for (;;) {  // until the coordinator closes it
-        co_await socket.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) break;
-      }
+    } else if (!bytes.empty()) {
+      co_await asio::async_write(stream, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
+    }
+    char sink[256];
+    for (;;) {  // until the coordinator closes it
+      co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
     }
   }
 
