@@ -13,6 +13,7 @@
 // ones belong to their tenant. The registry owns no I/O besides the Store and a Clock.
 #include <cstdint>
 #include <map>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,10 @@ class NodeRegistry {
   // counts from start-up.
   EpochMs started_at_ms_;
   std::map<std::uint64_t, EpochMs> seen_;  // heartbeats not written yet
+  // Nodes whose last heartbeat found them steady (inspected, powered on): their next heartbeats
+  // need no database read. A node leaves it when it registers again (a reboot, a power change
+  // kills its session) or the sweep finds it unreachable.
+  std::unordered_set<std::uint64_t> steady_;
 };
 
 // What inspection finds wrong with a node's reported inventory ('' : nothing).

@@ -138,6 +138,25 @@ TEST_F(NodeRegistryTest, SteadyHeartbeats_WrittenInBatches_TheSweepFlushesFirst)
   EXPECT_EQ(store_->get_node(id)->last_seen_ms, first + 5000);
 }
 
+TEST_F(NodeRegistryTest, SteadyNodeKeptInMemory_LeavesItWhenUnreachableOrWhenItRegistersAgain) {
+  auto id = registry_->register_node(request("uuid-a", {"aa:00:00:00:00:01"}))->node_id;
+  ASSERT_TRUE(registry_->heartbeat(id).ok());  // enrolling -> available
+  ASSERT_TRUE(registry_->heartbeat(id).ok());  // steady: from now on no database read
+  clock_.advance_ms(3001);
+  ASSERT_EQ(*registry_->sweep(), 1);
+  ASSERT_EQ(state_of(id), NodeState::kUnreachable);
+  // Its heartbeats resume: the registry reads the node again (it is not steady any more).
+  ASSERT_TRUE(registry_->heartbeat(id).ok());
+  EXPECT_EQ(state_of(id), NodeState::kAvailable);
+  EXPECT_EQ((*store_->list_events({.node_id = id}))[1].message, "unreachable -> inspecting: heartbeats resumed");
+  ASSERT_TRUE(registry_->heartbeat(id).ok());  // steady again
+  // bmf powered it off (its session ends with the power); it boots and registers again.
+  ASSERT_TRUE(store_->set_power_state(id, PowerState::kOff, clock_.now_ms(), std::nullopt).ok());
+  ASSERT_TRUE(registry_->register_node(request("uuid-a", {"aa:00:00:00:00:01"})).ok());
+  ASSERT_TRUE(registry_->heartbeat(id).ok());
+  EXPECT_EQ(store_->get_node(id)->power_state, PowerState::kOn) << "the new session's heartbeat read the node";
+}
+
 TEST_F(NodeRegistryTest, CoordinatorRestart_GraceCountsFromStart) {
   auto id = registry_->register_node(request("uuid-a", {"aa:00:00:00:00:01"}))->node_id;
   ASSERT_TRUE(registry_->heartbeat(id).ok());
