@@ -6,6 +6,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,8 +94,14 @@ TEST(SlurmNodeTest, ElasticJoinResumesTheCloudNode_LeaveKeepsItInSlurm) {
   auto r = node.join(j);
   ASSERT_THAT(r.status(), bmf::testing::IsOk());
   EXPECT_THAT(*r, HasSubstr("IDLE+CLOUD in alpha as alpha-e1"));
-  std::ifstream out(dir.path() / "state" / "slurmd.out");
-  std::string args((std::istreambuf_iterator<char>(out)), {});
+  // The fake scontrol reports the node idle at once, maybe before the fake slurmd has printed its
+  // arguments: wait for them (at most 5 s).
+  std::string args;
+  for (int i = 0; i < 500 && args.find("args:") == std::string::npos; ++i) {
+    std::ifstream out(dir.path() / "state" / "slurmd.out");
+    args.assign(std::istreambuf_iterator<char>(out), {});
+    if (args.find("args:") == std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_THAT(args, HasSubstr("-N alpha-e1 --conf-server 10.10.0.249:6817 -b"));
   EXPECT_THAT(args, ::testing::Not(HasSubstr("-Z"))) << "a State=CLOUD node of slurm.conf, not a dynamic one";
 
