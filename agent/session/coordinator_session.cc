@@ -7,7 +7,6 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/core.h>
-#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include <deque>
@@ -16,25 +15,13 @@
 #include <boost/asio/post.hpp>
 
 #include "common/log/log.h"
+#include "common/crypto/cert_pin.h"
 #include "common/wire/frame_io.h"
 
 namespace bmf::agent {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
-
-namespace {
-
-std::string leaf_sha256(X509* cert) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (X509_digest(cert, EVP_sha256(), md, &len) != 1) return {};
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
-  return out;
-}
-
-}  // namespace
 
 class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
  public:
@@ -201,7 +188,7 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
     stream.set_verify_callback([this, &seen](bool, asio::ssl::verify_context& vc) {
       X509_STORE_CTX* store = vc.native_handle();
       if (X509_STORE_CTX_get_error_depth(store) != 0) return true;
-      seen = leaf_sha256(X509_STORE_CTX_get_current_cert(store));
+      seen = crypto::certificate_sha256(X509_STORE_CTX_get_current_cert(store));
       return !config_.cert_sha256.empty() && seen == config_.cert_sha256;
     });
     boost::system::error_code ec;

@@ -21,7 +21,6 @@
 #include <boost/asio/write.hpp>
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
-#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
@@ -30,6 +29,7 @@
 #include "agent/session/backoff.h"
 #include "common/async/spawn.h"
 #include "common/proto/agent.pb.h"
+#include "common/crypto/cert_pin.h"
 #include "common/wire/frame_io.h"
 
 namespace asio = boost::asio;
@@ -61,14 +61,6 @@ struct Stats {
   std::uint64_t bad_connections = 0, bad_refused = 0;  // made / not even accepted
 };
 
-std::string leaf_sha256(X509* cert) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (X509_digest(cert, EVP_sha256(), md, &len) != 1) return {};
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
-  return out;
-}
 
 class Swarm {
  public:
@@ -182,7 +174,7 @@ class Swarm {
           stream.set_verify_callback([this](bool, ssl::verify_context& vc) {
             X509_STORE_CTX* store = vc.native_handle();
             if (X509_STORE_CTX_get_error_depth(store) != 0) return true;
-            return leaf_sha256(X509_STORE_CTX_get_current_cert(store)) == o_.cert_sha256;
+            return bmf::crypto::certificate_sha256(X509_STORE_CTX_get_current_cert(store)) == o_.cert_sha256;
           });
           co_await stream.async_handshake(ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
           if (!ec) had_session = co_await registered_session(stream, index);
