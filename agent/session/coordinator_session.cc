@@ -2,8 +2,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
-#include "common/async/spawn.h"
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/core.h>
@@ -12,10 +12,9 @@
 #include <deque>
 #include <optional>
 
-#include <boost/asio/post.hpp>
-
-#include "common/log/log.h"
+#include "common/async/spawn.h"
 #include "common/crypto/cert_pin.h"
+#include "common/log/log.h"
 #include "common/wire/frame_io.h"
 
 namespace bmf::agent {

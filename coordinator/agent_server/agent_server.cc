@@ -3,15 +3,14 @@
 #include <boost/asio/co_spawn.hpp>
 #include "common/async/spawn.h"
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/core.h>
 
 #include <deque>
-#include <optional>
-
-#include <boost/asio/post.hpp>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "common/log/limiter.h"
@@ -73,7 +72,6 @@ class AgentServer::Impl {
   }
   void drain();
   bool idle() const { return pending_.empty(); }
-  std::size_t largest_batch() const { return largest_batch_; }
 
  private:
   struct Pending {
@@ -85,7 +83,6 @@ class AgentServer::Impl {
   bool drain_posted_ = false;
   bool draining_ = false;
   std::size_t writers_ = 0;  // queued messages that write (all but heartbeats)
-  std::size_t largest_batch_ = 0;
 
  public:
 
@@ -366,7 +363,6 @@ void AgentServer::Impl::drain() {
   drain_posted_ = false;
   std::vector<Pending> batch = std::move(pending_);
   pending_.clear();
-  largest_batch_ = std::max(largest_batch_, batch.size());
   // One lone heartbeat needs no transaction (most of them write nothing).
   const bool batched = writers_ > 0 || batch.size() > 1;
   writers_ = 0;
