@@ -15,14 +15,17 @@ Result<std::string> encode_frame(std::string_view payload, const FrameLimits& li
     return invalid_argument(fmt::format("frame payload of {} bytes exceeds the limit of {} bytes",
                                         payload.size(), limits.max_payload));
   }
-  std::string out;
-  out.reserve(kHeaderSize + payload.size());
-  out.append(reinterpret_cast<const char*>(kMagic.data()), kMagic.size());
-  out.push_back(static_cast<char>(kProtocolVersion));
-  const auto n = static_cast<std::uint32_t>(payload.size());
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
+  std::string out(kHeaderSize, '\0');
+  write_header(std::span<std::uint8_t, kHeaderSize>(reinterpret_cast<std::uint8_t*>(out.data()), kHeaderSize),
+               static_cast<std::uint32_t>(payload.size()));
   out.append(payload);
   return out;
+}
+
+void write_header(std::span<std::uint8_t, kHeaderSize> h, std::uint32_t payload_size) {
+  std::memcpy(h.data(), kMagic.data(), kMagic.size());
+  h[3] = kProtocolVersion;
+  for (int i = 0; i < 4; ++i) h[4 + i] = static_cast<std::uint8_t>(payload_size >> (8 * (3 - i)));
 }
 
 Result<std::uint32_t> parse_header(std::span<const std::uint8_t, kHeaderSize> h, const FrameLimits& limits) {

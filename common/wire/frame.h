@@ -29,6 +29,10 @@ struct FrameLimits {
 // Header + payload. Fails only when the payload itself exceeds the limit.
 Result<std::string> encode_frame(std::string_view payload, const FrameLimits& limits = {});
 
+// The header of a frame whose payload has `payload_size` bytes (checked against the limit by the
+// caller), for writers that serialize the payload in place behind it.
+void write_header(std::span<std::uint8_t, kHeaderSize> header, std::uint32_t payload_size);
+
 // Validates a header; returns the payload length that follows it.
 Result<std::uint32_t> parse_header(std::span<const std::uint8_t, kHeaderSize> header,
                                    const FrameLimits& limits = {});

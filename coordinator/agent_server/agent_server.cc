@@ -1,22 +1,24 @@
 #include "coordinator/agent_server/agent_server.h"
 
 #include <boost/asio/co_spawn.hpp>
-#include "common/async/spawn.h"
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <fmt/core.h>
 
-#include <deque>
-#include <map>
-#include <optional>
-#include <set>
+#include <algorithm>
+#include <array>
+#include <unordered_map>
+#include <unordered_set>
 
+#include "common/async/spawn.h"
 #include "common/log/limiter.h"
 #include "common/log/log.h"
 #include "common/proto/agent.pb.h"
-#include "common/wire/frame_io.h"
+#include "common/wire/frame.h"
+#include "coordinator/agent_server/transport.h"
 #include "coordinator/mapping/node_proto.h"
 
 namespace bmf::coordinator {
@@ -24,20 +26,12 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-// What the server needs to know about a session, whatever its stream type.
-class SessionBase : public std::enable_shared_from_this<SessionBase> {
- public:
-  virtual ~SessionBase() = default;
-  virtual void send(const proto::Envelope& envelope) = 0;
-  virtual void close() = 0;
-  // Called by drain() with the outcome of this session's queued message.
-  virtual void handled(Status status) = 0;
-};
+class Session;
 
 class AgentServer::Impl {
  public:
   Impl(asio::io_context& io, NodeRegistry& registry, Store& store, AgentServerConfig config)
-      : io_(io), registry_(registry), store_(store), config_(std::move(config)), acceptor_(io) {}
+      : io_(io), registry_(registry), store_(store), config_(std::move(config)), acceptor_(io), sweeper_(io) {}
 
   Result<std::uint16_t> start();
   void stop();
@@ -47,9 +41,9 @@ class AgentServer::Impl {
   Store& store_;
   AgentServerConfig config_;
   tcp::acceptor acceptor_;
-  std::optional<asio::ssl::context> tls_;
-  std::set<std::shared_ptr<SessionBase>> sessions_;
-  std::map<std::uint64_t, std::weak_ptr<SessionBase>> by_node_;
+  SslCtxPtr tls_;
+  std::unordered_set<std::shared_ptr<Session>> sessions_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> by_node_;
   std::vector<std::function<void(const AgentEvent&)>> listeners_;
   void publish(const AgentEvent& e) {
     if (draining_) return deferred_.push_back(e);  // after the batch is on disk
@@ -57,13 +51,15 @@ class AgentServer::Impl {
   }
   std::uint64_t next_command_ = 1;
   bool stopping_ = false;
+  // Every read lands here first (one io thread): a session keeps only a partial frame.
+  std::array<char, 16 * 1024> read_buffer_;
 
   // Group commit: agent messages are handled in batches, one per turn of the io loop: every
   // message read in this turn is queued, and one posted drain() handles them all inside one store
   // batch (a registration storm writes each page once per batch, not once per agent). Answers go
-  // out only after the batch is committed (the sessions' writers run after drain() returns);
+  // out only after the batch is committed (a session's output waits while draining_ is set);
   // events are published after it too, so listeners write outside the batch.
-  void enqueue(std::shared_ptr<SessionBase> session, bool writes, std::function<Status()> work) {
+  void enqueue(std::shared_ptr<Session> session, bool writes, std::function<Status()> work) {
     writers_ += writes;
     pending_.push_back({std::move(session), std::move(work)});
     if (drain_posted_) return;
@@ -72,10 +68,11 @@ class AgentServer::Impl {
   }
   void drain();
   bool idle() const { return pending_.empty(); }
+  bool draining() const { return draining_; }
 
  private:
   struct Pending {
-    std::shared_ptr<SessionBase> session;
+    std::shared_ptr<Session> session;
     std::function<Status()> work;  // handles one message; an error fails that session
   };
   std::vector<Pending> pending_;
@@ -84,62 +81,98 @@ class AgentServer::Impl {
   bool draining_ = false;
   std::size_t writers_ = 0;  // queued messages that write (all but heartbeats)
 
- public:
-
- private:
+  // One timer for every session's deadline (register in time, a message within the liveness
+  // window, the last frame out after an error), not one per session.
+  asio::steady_timer sweeper_;
+  void sweep_deadlines();
+  void arm_sweeper();
   asio::awaitable<void> accept_loop();
 };
 
 namespace {
 
-template <typename Stream>
-tcp::socket::lowest_layer_type& lowest(Stream& s) {
-  return s.lowest_layer();
+std::chrono::milliseconds liveness_window(const NodeRegistry& registry) {
+  const auto& live = registry.liveness();
+  return std::chrono::milliseconds(std::uint64_t{live.heartbeat_interval_ms} * (live.missed_heartbeats + 1));
 }
 
-template <typename Stream>
-class Session final : public SessionBase {
+}  // namespace
+
+// One agent connection, driven by socket readiness: no coroutine, no per-session timer, and no
+// buffer while idle (a partial frame or unsent bytes are the only things it keeps). pump() makes
+// all the progress it can (handshake, write what is queued, read and handle whole frames) and
+// then waits for the socket to become readable or writable. Reads go until the socket would
+// block (the reactor is edge-triggered), except while a message waits for its batch: handled()
+// resumes.
+class Session final : public std::enable_shared_from_this<Session> {
  public:
-  Session(AgentServer::Impl& server, Stream stream, std::string peer)
-      : server_(server),
-        stream_(std::move(stream)),
-        peer_(std::move(peer)),
-        wake_(server.io_),
-        watchdog_(server.io_),
-        reader_wake_(server.io_) {}
+  static constexpr std::size_t kMaxUnsent = 256 * 1024;
 
-  void start() {
+  Session(AgentServer::Impl& server, tcp::socket socket, std::string peer)
+      : server_(server), socket_(std::move(socket)), peer_(std::move(peer)) {}
+
+  Status start() {
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    if (ec) return unavailable(ec.message());
+    const int fd = socket_.native_handle();
+    transport_ = server_.tls_ ? tls_transport(server_.tls_.get(), fd) : plain_transport(fd);
+    handshaking_ = server_.tls_ != nullptr;
     deadline_ = Clock::now() + std::chrono::milliseconds(server_.config_.register_timeout_ms);
-    auto self = std::static_pointer_cast<Session>(shared_from_this());
-    async::spawn(server_.io_, self->watch(), "agent session watchdog peer=" + peer_, [self] { self->close(); });
-    asio::co_spawn(server_.io_, self->read_loop(), [self](std::exception_ptr e) {
-      if (e) BMF_LOG_ERROR("AGENT_SESSION_CRASHED peer={}", self->peer_);
-      // After fail() the writer closes once the ProtocolError frame is out.
-      if (e || !self->closing_) self->close();
-    });
-    async::spawn(server_.io_, self->write_loop(), "agent session writer peer=" + peer_, [self] { self->close(); });
+    pump();
+    return ok_status();
   }
 
-  void send(const proto::Envelope& envelope) override {
+  void send(const proto::Envelope& envelope) {
     if (closed_) return;
-    outbox_.push_back(envelope.SerializeAsString());
-    wake_.cancel_one();
+    const std::size_t size = envelope.ByteSizeLong();
+    if (size > server_.config_.limits.max_payload) {
+      BMF_LOG_ERROR("AGENT_SEND_TOO_LARGE peer={} node={}: {} bytes over the limit of {}", peer_, node_id_, size,
+                    server_.config_.limits.max_payload);
+      return;
+    }
+    const std::size_t at = out_.size();
+    out_.resize(at + wire::kHeaderSize + size);
+    auto* p = reinterpret_cast<std::uint8_t*>(out_.data() + at);
+    wire::write_header(std::span<std::uint8_t, wire::kHeaderSize>(p, wire::kHeaderSize),
+                       static_cast<std::uint32_t>(size));
+    envelope.SerializeWithCachedSizesToArray(p + wire::kHeaderSize);
+    // Inside pump() the output goes at its end (several answers, one write); during a batch,
+    // after the commit (handled() pumps). Only writes here: the read buffer is shared, and a
+    // listener may send while another session is in the middle of its frames.
+    if (in_pump_ || server_.draining() || handshaking_ || write_blocked_) return;
+    auto self = shared_from_this();
+    if (flush() && closing_ && out_off_ >= out_.size()) close();
   }
 
-  void handled(Status status) override {
-    handled_ = std::move(status);
-    reader_wake_.cancel();
+  void handled(Status status) {
+    waiting_ = false;
+    if (!closed_ && !status.ok()) fail(status);
+    pump();
   }
 
-  void close() override {
+  void expire_if_due(Clock::time_point now) {
+    if (closed_ || now < deadline_) return;
+    if (!closing_) {
+      BMF_LOG_WARN_LIMITED("AGENT_SESSION_TIMEOUT", "AGENT_SESSION_TIMEOUT peer={} node={}: {}", peer_, node_id_,
+                           handshaking_    ? "no TLS handshake in time"
+                           : node_id_ == 0 ? "no Register in time"
+                                           : "no message within the liveness window");
+    }
+    close();
+  }
+
+  void close() {
     if (closed_) return;
     closed_ = true;
     boost::system::error_code ec;
-    lowest(stream_).shutdown(tcp::socket::shutdown_both, ec);
-    lowest(stream_).close(ec);
-    wake_.cancel();
-    watchdog_.cancel();
-    reader_wake_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);  // the pending waits end with operation_aborted
+    transport_.reset();
+    in_.clear();
+    in_.shrink_to_fit();
+    out_.clear();
+    out_.shrink_to_fit();
     if (node_id_ != 0) {
       auto it = server_.by_node_.find(node_id_);
       if (it != server_.by_node_.end() && it->second.lock().get() == this) server_.by_node_.erase(it);
@@ -148,111 +181,159 @@ class Session final : public SessionBase {
   }
 
  private:
-  // Sends a ProtocolError, then closes once it is written (or after 1 s).
+  // Sends a ProtocolError, then closes once it is written (or at the deadline, 1 s).
   void fail(const Status& status) {
-    BMF_LOG_WARN_LIMITED("AGENT_PROTOCOL_ERROR", "AGENT_PROTOCOL_ERROR peer={} node={}: {}", peer_, node_id_, status.to_string());
+    BMF_LOG_WARN_LIMITED("AGENT_PROTOCOL_ERROR", "AGENT_PROTOCOL_ERROR peer={} node={}: {}", peer_, node_id_,
+                         status.to_string());
     proto::Envelope env;
     env.mutable_error()->set_code(std::string(to_string(status.code())));
     env.mutable_error()->set_message(status.message());
+    const bool was_in_pump = std::exchange(in_pump_, true);  // written by the pump that follows
     send(env);
+    in_pump_ = was_in_pump;
     closing_ = true;
     deadline_ = Clock::now() + std::chrono::seconds(1);
-    wake_.cancel_one();
-    watchdog_.cancel_one();
   }
 
-  // Sleeps until the deadline as it was when it fell asleep; a message moves deadline_ without
-  // waking it (one timer operation per liveness window, not one per heartbeat).
-  asio::awaitable<void> watch() {
-    auto self = shared_from_this();  // the frame must keep the session alive
-    while (!closed_) {
-      watchdog_.expires_at(deadline_);
-      boost::system::error_code ec;
-      co_await watchdog_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      if (closed_) break;
-      if (Clock::now() >= deadline_) {
-        BMF_LOG_WARN_LIMITED("AGENT_SESSION_TIMEOUT", "AGENT_SESSION_TIMEOUT peer={} node={}: {}", peer_, node_id_,
-                     node_id_ == 0 ? "no Register in time" : "no message within the liveness window");
-        close();
-      }
-    }
+  void pump() {
+    if (closed_ || in_pump_) return;
+    auto self = shared_from_this();  // close() drops the server's reference
+    in_pump_ = true;
+    step();
+    in_pump_ = false;
+    if (!closed_ && !server_.draining() && !write_blocked_ && out_off_ < out_.size()) flush();  // answers queued by step()
+    if (!closed_ && closing_ && out_off_ >= out_.size()) close();
   }
 
-  asio::awaitable<void> write_loop() {
-    auto self = shared_from_this();
-    while (!closed_) {
-      if (outbox_.empty()) {
-        if (closing_) {
-          close();
-          break;
-        }
-        wake_.expires_at(Clock::time_point::max());
-        boost::system::error_code ec;
-        co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        continue;
+  void step() {
+    if (handshaking_) {
+      IoStep r = transport_->handshake();
+      if (r.kind == IoStep::kWantRead) return wait(tcp::socket::wait_read);
+      if (r.kind == IoStep::kWantWrite) return wait(tcp::socket::wait_write);
+      if (r.kind != IoStep::kDone) {
+        BMF_LOG_WARN_LIMITED("AGENT_TLS_HANDSHAKE_FAILED", "AGENT_TLS_HANDSHAKE_FAILED peer={}: {}", peer_,
+                             r.kind == IoStep::kClosed ? "the peer closed the connection" : r.error);
+        return close();
       }
-      std::string payload = std::move(outbox_.front());
-      outbox_.pop_front();
-      Status s = co_await wire::write_frame(stream_, payload, server_.config_.limits);
-      if (!s.ok()) {
-        BMF_LOG_INFO("AGENT_DISCONNECTED peer={} node={}: write failed: {}", peer_, node_id_, s.message());
-        close();
-      }
+      handshaking_ = false;
     }
-  }
-
-  asio::awaitable<void> read_loop() {
-    auto self = shared_from_this();
-    if constexpr (!std::is_same_v<Stream, tcp::socket>) {
-      boost::system::error_code ec;
-      co_await stream_.async_handshake(asio::ssl::stream_base::server,
-                                       asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) {
-        BMF_LOG_WARN_LIMITED("AGENT_TLS_HANDSHAKE_FAILED", "AGENT_TLS_HANDSHAKE_FAILED peer={}: {}", peer_, ec.message());
-        close();
-        co_return;
+    if (!server_.draining() && !flush()) return;
+    while (!closed_ && !closing_ && !waiting_) {
+      if (!in_.empty()) {  // frames left behind one that waited for its batch
+        const std::size_t before = in_.size();
+        take_buffered();
+        if (closed_ || in_.size() != before) continue;
       }
-    }
-    while (!closed_ && !closing_) {
-      auto payload = co_await wire::read_frame(stream_, server_.config_.limits);
-      if (closed_) break;
-      if (!payload.ok()) {
-        if (payload.status().code() == StatusCode::kUnavailable) {
-          BMF_LOG_INFO("AGENT_DISCONNECTED peer={} node={}: {}", peer_, node_id_, payload.status().message());
-          close();
-        } else {
-          fail(payload.status());
-        }
-        break;
+      // A peer that sends but does not read is not read until it does (its answers are bounded).
+      if (out_.size() - out_off_ > kMaxUnsent) return wait(tcp::socket::wait_write);
+      IoStep r = transport_->read(server_.read_buffer_);
+      switch (r.kind) {
+        case IoStep::kDone: break;
+        case IoStep::kWantRead: return wait(tcp::socket::wait_read);
+        case IoStep::kWantWrite: return wait(tcp::socket::wait_write);
+        case IoStep::kClosed:
+          if (!in_.empty()) {
+            return fail(data_loss(fmt::format("truncated frame: the stream ended with {} bytes of a frame", in_.size())));
+          }
+          BMF_LOG_INFO("AGENT_DISCONNECTED peer={} node={}: connection closed by peer", peer_, node_id_);
+          return close();
+        case IoStep::kError:
+          BMF_LOG_INFO("AGENT_DISCONNECTED peer={} node={}: {}", peer_, node_id_, r.error);
+          return close();
       }
-      auto env = std::make_shared<proto::Envelope>();
-      if (!env->ParseFromString(*payload)) {
-        fail(invalid_argument(fmt::format("malformed protobuf payload ({} bytes)", payload->size())));
-        break;
+      std::string_view data(server_.read_buffer_.data(), r.bytes);
+      if (!in_.empty()) {  // the rest of a frame begun in an earlier read
+        in_.append(data);
+        data = in_;
       }
-      // Handled in this turn's batch; the next frame is read only after it (order is kept). A
-      // heartbeat while nothing else is queued is handled at once (it writes nothing but memory).
-      handled_.reset();
-      const bool writes = env->body_case() != proto::Envelope::kHeartbeat;
-      if (!writes && server_.idle()) {
-        handled_ = handle(*env);
+      const std::size_t used = take_frames(data);
+      if (closed_) return;
+      // Keep what is not handled yet (a partial frame; frames behind one waiting for its batch).
+      if (data.data() == in_.data()) {
+        in_.erase(0, used);
       } else {
-        server_.enqueue(self, writes, [this, env] { return closed_ ? ok_status() : handle(*env); });
+        in_.assign(data.substr(used));
       }
-      while (!handled_ && !closed_) {
-        reader_wake_.expires_at(Clock::time_point::max());
-        boost::system::error_code ec;
-        co_await reader_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      }
-      if (closed_) break;
-      if (!handled_->ok()) {
-        fail(*handled_);
-        break;
-      }
-      const auto& live = server_.registry_.liveness();
-      deadline_ = Clock::now() +
-                  std::chrono::milliseconds(std::uint64_t{live.heartbeat_interval_ms} * (live.missed_heartbeats + 1));
+      if (in_.empty() && in_.capacity() > 1024) in_.shrink_to_fit();
     }
+  }
+
+  // Handles every whole frame at the front of `data` (stops at a message waiting for its batch or
+  // at an error); returns the bytes consumed.
+  std::size_t take_frames(std::string_view data) {
+    std::size_t used = 0;
+    while (!closing_ && !closed_ && !waiting_ && data.size() - used >= wire::kHeaderSize) {
+      auto header = std::span<const std::uint8_t, wire::kHeaderSize>(
+          reinterpret_cast<const std::uint8_t*>(data.data() + used), wire::kHeaderSize);
+      auto length = wire::parse_header(header, server_.config_.limits);
+      if (!length.ok()) {
+        fail(length.status());
+        return data.size();
+      }
+      if (data.size() - used - wire::kHeaderSize < *length) break;
+      take_message(data.substr(used + wire::kHeaderSize, *length));
+      used += wire::kHeaderSize + *length;
+    }
+    return used;
+  }
+
+  void take_buffered() {
+    std::string rest = std::move(in_);
+    in_.clear();
+    const std::size_t used = take_frames(rest);
+    if (!closed_) in_.assign(std::string_view(rest).substr(std::min(used, rest.size())));
+  }
+
+  void take_message(std::string_view payload) {
+    auto env = std::make_shared<proto::Envelope>();
+    if (!env->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+      return fail(invalid_argument(fmt::format("malformed protobuf payload ({} bytes)", payload.size())));
+    }
+    deadline_ = Clock::now() + liveness_window(server_.registry_);
+    // A heartbeat while nothing else is queued is handled at once (it writes nothing but memory);
+    // anything else in this turn's batch, and the next frame is handled only after it (order).
+    const bool writes = env->body_case() != proto::Envelope::kHeartbeat;
+    if (!writes && server_.idle()) {
+      if (Status s = handle(*env); !s.ok()) fail(s);
+      return;
+    }
+    waiting_ = true;
+    server_.enqueue(shared_from_this(), writes, [this, env] { return closed_ ? ok_status() : handle(*env); });
+  }
+
+  // Flushes queued output; false when that closed the session.
+  bool flush() {
+    while (out_off_ < out_.size() && !closed_) {
+      IoStep r = transport_->write(std::string_view(out_).substr(out_off_));
+      switch (r.kind) {
+        case IoStep::kDone: out_off_ += r.bytes; continue;
+        case IoStep::kWantWrite: wait(tcp::socket::wait_write); write_blocked_ = true; return true;
+        case IoStep::kWantRead: wait(tcp::socket::wait_read); write_blocked_ = true; return true;
+        case IoStep::kClosed:
+        case IoStep::kError:
+          BMF_LOG_INFO("AGENT_DISCONNECTED peer={} node={}: write failed: {}", peer_, node_id_,
+                       r.kind == IoStep::kClosed ? "connection closed by peer" : r.error);
+          close();
+          return false;
+      }
+    }
+    write_blocked_ = false;
+    out_.clear();
+    out_off_ = 0;
+    if (out_.capacity() > 4096) out_.shrink_to_fit();
+    return !closed_;
+  }
+
+  void wait(tcp::socket::wait_type what) {
+    bool& armed = what == tcp::socket::wait_read ? read_armed_ : write_armed_;
+    if (armed || closed_) return;
+    armed = true;
+    socket_.async_wait(what, [self = shared_from_this(), &armed](const boost::system::error_code& ec) {
+      armed = false;
+      if (ec || self->closed_) return;
+      self->write_blocked_ = false;
+      self->pump();
+    });
   }
 
   Status handle(const proto::Envelope& env) {
@@ -273,13 +354,12 @@ class Session final : public SessionBase {
                         .message = u.reason().substr(0, 200)});
       }
       case proto::Envelope::kError:
-        BMF_LOG_WARN_LIMITED("AGENT_REPORTED_ERROR", "AGENT_REPORTED_ERROR peer={} node={}: {} {}", peer_, node_id_, env.error().code(),
-                     env.error().message());
+        BMF_LOG_WARN_LIMITED("AGENT_REPORTED_ERROR", "AGENT_REPORTED_ERROR peer={} node={}: {} {}", peer_, node_id_,
+                             env.error().code(), env.error().message());
         return ok_status();
       default: return invalid_argument(fmt::format("unexpected message kind {} from an agent", int(env.body_case())));
     }
   }
-
   Status on_register(const proto::Register& reg) {
     auto out = server_.registry_.register_node(to_registration_request(reg, peer_));
     if (!out.ok()) return out.status();
@@ -337,18 +417,25 @@ class Session final : public SessionBase {
   }
 
   AgentServer::Impl& server_;
-  Stream stream_;
+  tcp::socket socket_;
   std::string peer_;
-  asio::steady_timer wake_;
-  asio::steady_timer watchdog_;
-  asio::steady_timer reader_wake_;  // the reader waits here for its message's batch
-  std::optional<Status> handled_;
+  std::unique_ptr<Transport> transport_;
+  std::string in_;   // a frame not yet whole, or frames behind one that waits for its batch
+  std::string out_;  // frames not yet written, from out_off_
+  std::size_t out_off_ = 0;
   Clock::time_point deadline_;
-  std::deque<std::string> outbox_;
   std::uint64_t node_id_ = 0;
-  bool closing_ = false;
+  bool handshaking_ = false;
+  bool waiting_ = false;  // a message of this session is in the server's batch
+  bool in_pump_ = false;
+  bool read_armed_ = false;
+  bool write_armed_ = false;
+  bool write_blocked_ = false;
+  bool closing_ = false;  // a ProtocolError is queued; close once it is out
   bool closed_ = false;
 };
+
+namespace {
 
 std::string endpoint_string(const tcp::socket& s) {
   boost::system::error_code ec;
@@ -395,14 +482,9 @@ Result<std::uint16_t> AgentServer::Impl::start() {
   auto address = asio::ip::make_address(config_.listen_address, ec);
   if (ec) return invalid_argument(fmt::format("bad agent listen address '{}'", config_.listen_address));
   if (config_.tls) {
-    tls_.emplace(asio::ssl::context::tls_server);
-    tls_->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
-    // Between heartbeats a session holds no TLS record buffers (~34 KB each otherwise).
-    SSL_CTX_set_mode(tls_->native_handle(), SSL_MODE_RELEASE_BUFFERS);
-    tls_->use_certificate_chain_file(config_.tls->cert_chain, ec);
-    if (ec) return invalid_argument(fmt::format("TLS certificate {}: {}", config_.tls->cert_chain, ec.message()));
-    tls_->use_private_key_file(config_.tls->private_key, asio::ssl::context::pem, ec);
-    if (ec) return invalid_argument(fmt::format("TLS key {}: {}", config_.tls->private_key, ec.message()));
+    std::string error;
+    tls_ = make_tls_server_context(config_.tls->cert_chain, config_.tls->private_key, error);
+    if (!tls_) return invalid_argument(error);
   }
   tcp::endpoint ep(address, config_.listen_port);
   acceptor_.open(ep.protocol(), ec);
@@ -411,7 +493,27 @@ Result<std::uint16_t> AgentServer::Impl::start() {
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return unavailable(fmt::format("cannot listen on {}:{}: {}", config_.listen_address, config_.listen_port, ec.message()));
   async::spawn(io_, accept_loop(), fmt::format("agent accept loop on {}:{}", config_.listen_address, config_.listen_port));
+  arm_sweeper();
   return acceptor_.local_endpoint().port();
+}
+
+void AgentServer::Impl::arm_sweeper() {
+  // A quarter of the shortest deadline, between 10 ms and 1 s: a deadline is kept to within that.
+  const auto shortest = std::min(std::chrono::milliseconds(config_.register_timeout_ms), liveness_window(registry_));
+  const auto period = std::clamp<std::chrono::milliseconds>(shortest / 4, std::chrono::milliseconds(10),
+                                                             std::chrono::seconds(1));
+  sweeper_.expires_after(period);
+  sweeper_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    sweep_deadlines();
+    arm_sweeper();
+  });
+}
+
+void AgentServer::Impl::sweep_deadlines() {
+  const auto now = Clock::now();
+  std::vector<std::shared_ptr<Session>> all(sessions_.begin(), sessions_.end());  // close() erases
+  for (auto& s : all) s->expire_if_due(now);
 }
 
 asio::awaitable<void> AgentServer::Impl::accept_loop() {
@@ -420,21 +522,19 @@ asio::awaitable<void> AgentServer::Impl::accept_loop() {
     tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
-      BMF_LOG_WARN("AGENT_ACCEPT_FAILED: {}", ec.message());
-      continue;  // e.g. EMFILE: keep serving those already connected
+      BMF_LOG_WARN_LIMITED("AGENT_ACCEPT_FAILED", "AGENT_ACCEPT_FAILED: {}", ec.message());
+      // e.g. EMFILE: keep serving those already connected, and do not spin on the error.
+      asio::steady_timer pause(io_, std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
     std::string peer = endpoint_string(socket);
-    std::shared_ptr<SessionBase> session;
-    if (tls_) {
-      auto s = std::make_shared<Session<asio::ssl::stream<tcp::socket>>>(
-          *this, asio::ssl::stream<tcp::socket>(std::move(socket), *tls_), peer);
-      sessions_.insert(s);
-      s->start();
-    } else {
-      auto s = std::make_shared<Session<tcp::socket>>(*this, std::move(socket), peer);
-      sessions_.insert(s);
-      s->start();
+    auto session = std::make_shared<Session>(*this, std::move(socket), std::move(peer));
+    sessions_.insert(session);
+    if (Status started = session->start(); !started.ok()) {
+      BMF_LOG_WARN_LIMITED("AGENT_ACCEPT_FAILED", "AGENT_ACCEPT_FAILED: {}", started.to_string());
+      session->close();
     }
   }
 }
@@ -443,8 +543,9 @@ void AgentServer::Impl::stop() {
   stopping_ = true;
   boost::system::error_code ec;
   acceptor_.close(ec);
-  auto sessions = sessions_;
-  for (auto& s : sessions) s->close();
+  sweeper_.cancel();
+  std::vector<std::shared_ptr<Session>> all(sessions_.begin(), sessions_.end());
+  for (auto& s : all) s->close();
 }
 
 AgentServer::AgentServer(asio::io_context& io, NodeRegistry& registry, Store& store, AgentServerConfig config)

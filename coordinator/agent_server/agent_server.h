@@ -1,6 +1,7 @@
 #pragma once
-// AgentServer: accepts agent connections (plain TCP or TLS), runs one coroutine
-// per connection, and turns frames into NodeRegistry calls. A misbehaving peer
+// AgentServer: accepts agent connections (plain TCP or TLS), drives each one by socket
+// readiness (no coroutine, timer or buffer per idle connection: see transport.h), and turns
+// frames into NodeRegistry calls. A misbehaving peer
 // (garbage, oversized or truncated frames, an unknown version, no Register first,
 // silence) gets a ProtocolError frame, a log line and a closed connection; every
 // other session carries on.
@@ -44,7 +45,7 @@ class AgentServer final : public CommandDispatcher {
   bool connected(std::uint64_t node_id) const override;
   void subscribe(std::function<void(const AgentEvent&)> listener) override;
 
-  class Impl;  // public so the per-stream session template in the .cc can name it
+  class Impl;  // public so the session in the .cc can name it
 
  private:
   std::unique_ptr<Impl> impl_;
