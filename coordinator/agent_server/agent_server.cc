@@ -6,6 +6,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/intrusive/list.hpp>
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -27,11 +28,12 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 class Session;
+struct Deadlines;
 
 class AgentServer::Impl {
  public:
-  Impl(asio::io_context& io, NodeRegistry& registry, Store& store, AgentServerConfig config)
-      : io_(io), registry_(registry), store_(store), config_(std::move(config)), acceptor_(io), sweeper_(io) {}
+  Impl(asio::io_context& io, NodeRegistry& registry, Store& store, AgentServerConfig config);
+  ~Impl();
 
   Result<std::uint16_t> start();
   void stop();
@@ -84,6 +86,9 @@ class AgentServer::Impl {
   // One timer for every session's deadline (register in time, a message within the liveness
   // window, the last frame out after an error), not one per session.
   asio::steady_timer sweeper_;
+ public:
+  std::unique_ptr<Deadlines> deadlines_;
+ private:
   void sweep_deadlines();
   void arm_sweeper();
   asio::awaitable<void> accept_loop();
@@ -104,9 +109,14 @@ std::chrono::milliseconds liveness_window(const NodeRegistry& registry) {
 // then waits for the socket to become readable or writable. Reads go until the socket would
 // block (the reactor is edge-triggered), except while a message waits for its batch: handled()
 // resumes.
-class Session final : public std::enable_shared_from_this<Session> {
+class Session final : public std::enable_shared_from_this<Session>,
+                      public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
  public:
   static constexpr std::size_t kMaxUnsent = 256 * 1024;
+  // What a session must do before its deadline; each kind has one fixed delay, so a list per
+  // kind in the order the deadlines were set is also in deadline order (sweeping reads only
+  // the fronts that are due).
+  enum class Due { kRegister, kMessage, kFlushError };
 
   Session(AgentServer::Impl& server, tcp::socket socket, std::string peer)
       : server_(server), socket_(std::move(socket)), peer_(std::move(peer)) {}
@@ -118,7 +128,7 @@ class Session final : public std::enable_shared_from_this<Session> {
     const int fd = socket_.native_handle();
     transport_ = server_.tls_ ? tls_transport(server_.tls_.get(), fd) : plain_transport(fd);
     handshaking_ = server_.tls_ != nullptr;
-    deadline_ = Clock::now() + std::chrono::milliseconds(server_.config_.register_timeout_ms);
+    set_deadline(Due::kRegister);
     pump();
     return ok_status();
   }
@@ -151,8 +161,13 @@ class Session final : public std::enable_shared_from_this<Session> {
     pump();
   }
 
-  void expire_if_due(Clock::time_point now) {
-    if (closed_ || now < deadline_) return;
+  // Closes the session if its deadline has passed; false when it has not.
+  bool expire_if_due(Clock::time_point now) {
+    if (closed_) {
+      unlink();
+      return true;
+    }
+    if (now < deadline_) return false;
     if (!closing_) {
       BMF_LOG_WARN_LIMITED("AGENT_SESSION_TIMEOUT", "AGENT_SESSION_TIMEOUT peer={} node={}: {}", peer_, node_id_,
                            handshaking_    ? "no TLS handshake in time"
@@ -160,11 +175,15 @@ class Session final : public std::enable_shared_from_this<Session> {
                                            : "no message within the liveness window");
     }
     close();
+    return true;
   }
+
+  void set_deadline(Due due);
 
   void close() {
     if (closed_) return;
     closed_ = true;
+    unlink();  // from its deadline list
     boost::system::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);  // the pending waits end with operation_aborted
@@ -192,7 +211,7 @@ class Session final : public std::enable_shared_from_this<Session> {
     send(env);
     in_pump_ = was_in_pump;
     closing_ = true;
-    deadline_ = Clock::now() + std::chrono::seconds(1);
+    set_deadline(Due::kFlushError);
   }
 
   void pump() {
@@ -255,6 +274,10 @@ class Session final : public std::enable_shared_from_this<Session> {
         in_.assign(data.substr(used));
       }
       if (in_.empty() && in_.capacity() > 1024) in_.shrink_to_fit();
+      // The socket is drained: wait now rather than read again for an EAGAIN. Safe with Asio's
+      // epoll reactor (Boost 1.74), whose every async_wait re-arms the descriptor with
+      // EPOLL_CTL_MOD, which reports bytes that arrived since this read at once.
+      if (!r.more && !waiting_ && !closing_ && !closed_) return wait(tcp::socket::wait_read);
     }
   }
 
@@ -289,7 +312,7 @@ class Session final : public std::enable_shared_from_this<Session> {
     if (!env->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
       return fail(invalid_argument(fmt::format("malformed protobuf payload ({} bytes)", payload.size())));
     }
-    deadline_ = Clock::now() + liveness_window(server_.registry_);
+    if (node_id_ != 0 || env->body_case() == proto::Envelope::kRegister) set_deadline(Due::kMessage);
     // A heartbeat while nothing else is queued is handled at once (it writes nothing but memory);
     // anything else in this turn's batch, and the next frame is handled only after it (order).
     const bool writes = env->body_case() != proto::Envelope::kHeartbeat;
@@ -435,6 +458,37 @@ class Session final : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
 };
 
+// The sessions by deadline kind (see Session::Due).
+struct Deadlines {
+  using List = boost::intrusive::list<Session, boost::intrusive::constant_time_size<false>>;
+  std::array<List, 3> lists;
+  std::array<Clock::duration, 3> delays{};
+};
+
+void Session::set_deadline(Due due) {
+  auto& d = *server_.deadlines_;
+  const auto i = static_cast<std::size_t>(due);
+  unlink();
+  deadline_ = Clock::now() + d.delays[i];
+  d.lists[i].push_back(*this);
+}
+
+AgentServer::Impl::Impl(asio::io_context& io, NodeRegistry& registry, Store& store, AgentServerConfig config)
+    : io_(io),
+      registry_(registry),
+      store_(store),
+      config_(std::move(config)),
+      acceptor_(io),
+      sweeper_(io),
+      deadlines_(std::make_unique<Deadlines>()) {
+  deadlines_->delays = {std::chrono::milliseconds(config_.register_timeout_ms), liveness_window(registry_),
+                        std::chrono::seconds(1)};
+}
+
+AgentServer::Impl::~Impl() {
+  for (auto& list : deadlines_->lists) list.clear();
+}
+
 namespace {
 
 std::string endpoint_string(const tcp::socket& s) {
@@ -512,8 +566,12 @@ void AgentServer::Impl::arm_sweeper() {
 
 void AgentServer::Impl::sweep_deadlines() {
   const auto now = Clock::now();
-  std::vector<std::shared_ptr<Session>> all(sessions_.begin(), sessions_.end());  // close() erases
-  for (auto& s : all) s->expire_if_due(now);
+  for (auto& list : deadlines_->lists) {
+    while (!list.empty()) {
+      auto session = list.front().shared_from_this();  // close() may drop the last reference
+      if (!session->expire_if_due(now)) break;       // the rest of this list is due later
+    }
+  }
 }
 
 asio::awaitable<void> AgentServer::Impl::accept_loop() {

@@ -23,7 +23,9 @@ class PlainTransport final : public Transport {
   IoStep read(std::span<char> into) override {
     for (;;) {
       ssize_t n = ::recv(fd_, into.data(), into.size(), 0);
-      if (n > 0) return {.kind = IoStep::kDone, .bytes = static_cast<std::size_t>(n)};
+      if (n > 0) {
+        return {.kind = IoStep::kDone, .bytes = static_cast<std::size_t>(n), .more = std::size_t(n) == into.size()};
+      }
       if (n == 0) return {.kind = IoStep::kClosed};
       if (errno != EINTR) return from_errno(errno, IoStep::kWantRead);
     }
@@ -72,7 +74,9 @@ class TlsTransport final : public Transport {
   IoStep read(std::span<char> into) override {
     ERR_clear_error();
     std::size_t n = 0;
-    if (SSL_read_ex(ssl_, into.data(), into.size(), &n) == 1) return {.kind = IoStep::kDone, .bytes = n};
+    if (SSL_read_ex(ssl_, into.data(), into.size(), &n) == 1) {
+      return {.kind = IoStep::kDone, .bytes = n, .more = n == into.size() || SSL_has_pending(ssl_) == 1};
+    }
     return outcome(0);
   }
   IoStep write(std::string_view from) override {
@@ -123,6 +127,7 @@ SslCtxPtr make_tls_server_context(const std::string& cert_chain_pem, const std::
   SSL_CTX_set_mode(ctx.get(),
                    SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_options(ctx.get(), SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_read_ahead(ctx.get(), 1);  // a record in one read(), not a header read then a body read
   SSL_CTX_set_num_tickets(ctx.get(), 0);  // no resumption: a ticket per handshake is wasted work
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
   if (SSL_CTX_use_certificate_chain_file(ctx.get(), cert_chain_pem.c_str()) != 1) {

@@ -24,6 +24,9 @@ struct IoStep {
   };
   Kind kind = kDone;
   std::size_t bytes = 0;
+  // read: false when that read took all the socket had (a short read with nothing left in the
+  // TLS layer), so waiting for readability needs no further read that would only say EAGAIN.
+  bool more = true;
   std::string error;
 };
 

@@ -82,7 +82,8 @@ Result<std::vector<std::uint64_t>> AllocationService::candidates(const std::stri
     if (c.name == class_name) hc = &c;
   }
   if (!class_name.empty() && !hc) return not_found(fmt::format("class {} does not exist", class_name));
-  BMF_ASSIGN_OR_RETURN(auto nodes, store_.list_nodes_brief());
+  BMF_ASSIGN_OR_RETURN(NodeBriefs briefs, store_.list_nodes_brief());
+  const std::vector<NodeRecord>& nodes = *briefs;
   BMF_ASSIGN_OR_RETURN(auto leases, store_.list_leases(true));
   BMF_ASSIGN_OR_RETURN(auto locator, networks_.port_locator());
   std::set<std::uint64_t> leased;

@@ -46,7 +46,8 @@ HotpoolService::HotpoolService(Store& store, const Clock& clock, AllocationServi
 
 Result<std::vector<HotpoolClassStatus>> HotpoolService::status() {
   BMF_ASSIGN_OR_RETURN(auto classes, store_.list_classes());
-  BMF_ASSIGN_OR_RETURN(auto nodes, store_.list_nodes_brief());
+  BMF_ASSIGN_OR_RETURN(NodeBriefs briefs, store_.list_nodes_brief());
+  const std::vector<NodeRecord>& nodes = *briefs;
   BMF_ASSIGN_OR_RETURN(auto pools, store_.list_hotpool());
   const EpochMs now = clock_.now_ms();
   BMF_ASSIGN_OR_RETURN(auto allocations, store_.allocations_since(now - config_.window_ms));
@@ -174,7 +175,7 @@ void HotpoolService::reconcile() {
   // Per node: its classes; each class's surplus (hot beyond target) and deficit.
   std::map<std::string, std::int64_t> surplus;
   for (const auto& [name, s] : by_class) surplus[name] = static_cast<std::int64_t>(s.hot + s.powering_on) - s.target;
-  for (const NodeRecord& n : *nodes) {
+  for (const NodeRecord& n : **nodes) {
     if (n.state != NodeState::kAvailable || busy(n.id)) continue;
     const proto::Inventory* inv = allocations_.inventory_of(n);
     if (!inv) continue;

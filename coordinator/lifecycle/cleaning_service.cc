@@ -190,7 +190,7 @@ void CleaningService::reconcile() {
   auto nodes = store_.list_nodes_brief();
   if (!nodes.ok()) return;
   std::vector<std::uint64_t> orphans;
-  for (const auto& n : *nodes) {
+  for (const auto& n : **nodes) {
     if ((n.state == NodeState::kReleasing || n.state == NodeState::kCleaning) && !jobs_.count(n.id) &&
         !(held_ && held_(n.id))) {
       orphans.push_back(n.id);

@@ -46,7 +46,7 @@ CoordinatorMetrics::CoordinatorMetrics(metrics::Registry& registry, Store& store
       std::map<std::string, int> by_state;
       std::map<std::pair<std::string, std::string>, int> by_class;
       for (NodeState s : kAllNodeStates) by_state[std::string(to_string(s))] = 0;
-      for (const auto& n : *nodes) {
+      for (const auto& n : **nodes) {
         by_state[std::string(to_string(n.state))] += 1;
         const proto::Inventory* inv = allocations.inventory_of(n);
         if (!inv) continue;

@@ -130,8 +130,19 @@ Result<std::vector<NodeRecord>> SqliteStore::list_nodes() {
   return nodes;
 }
 
-Result<std::vector<NodeRecord>> SqliteStore::list_nodes_brief() {
-  std::vector<NodeRecord> nodes;
+Result<NodeBriefs> SqliteStore::list_nodes_brief() {
+  std::int64_t generation = -1;
+  {
+    BMF_ASSIGN_OR_RETURN(auto gen, conn_->prepare("SELECT gen FROM nodes_generation"));
+    BMF_ASSIGN_OR_RETURN(bool row, gen->step());
+    if (!row) return data_loss("the nodes_generation row is missing");
+    generation = gen->column_int(0);
+  }
+  // Inside a transaction the generation counts its own writes too: the same number means none
+  // of them touched a brief column. Rows read inside one are not kept (it may roll back).
+  if (briefs_ && generation == briefs_generation_) return briefs_;
+  auto nodes = std::make_shared<std::vector<NodeRecord>>();
+  nodes->reserve(briefs_ ? briefs_->size() + 16 : 0);
   BMF_ASSIGN_OR_RETURN(auto st, conn_->prepare(fmt::format("SELECT {} FROM nodes INDEXED BY nodes_brief ORDER BY id", kNodeBriefColumns)));
   for (;;) {
     BMF_ASSIGN_OR_RETURN(bool row, st->step());
@@ -147,9 +158,13 @@ Result<std::vector<NodeRecord>> SqliteStore::list_nodes_brief() {
     n.hardware_rev = static_cast<std::uint64_t>(st->column_int(4));
     n.inventory_json.clear();
     n.hardware_json.clear();
-    nodes.push_back(std::move(n));
+    nodes->push_back(std::move(n));
   }
-  return nodes;
+  if (!conn_->in_transaction()) {
+    briefs_ = nodes;
+    briefs_generation_ = generation;
+  }
+  return NodeBriefs(std::move(nodes));
 }
 
 Status SqliteStore::begin_batch() {

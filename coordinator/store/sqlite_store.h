@@ -24,7 +24,7 @@ class SqliteStore final : public Store {
                                                              const std::vector<std::string>& macs) override;
   Result<NodeRecord> get_node(std::uint64_t id) override;
   Result<std::vector<NodeRecord>> list_nodes() override;
-  Result<std::vector<NodeRecord>> list_nodes_brief() override;
+  Result<NodeBriefs> list_nodes_brief() override;
   Status begin_batch() override;
   Status commit_batch() override;
   Status save_node(NodeRecord& node, EventRecord event) override;
@@ -106,6 +106,9 @@ class SqliteStore final : public Store {
 
  private:
   explicit SqliteStore(std::unique_ptr<sqlite::Connection> conn) : conn_(std::move(conn)) {}
+  // The last rows list_nodes_brief() read outside a transaction, and nodes_generation then.
+  NodeBriefs briefs_;
+  std::int64_t briefs_generation_ = -1;
   Status insert_event(EventRecord& event);
   Result<std::vector<std::string>> macs_of(std::uint64_t id);
   Result<NodeRecord> read_node_row(sqlite::Statement& st);

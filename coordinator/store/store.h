@@ -5,6 +5,7 @@
 // happened can never diverge. Later operations (leases, VLAN moves) add calls
 // of the same shape: state change + journal row, atomically.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <optional>
 #include <vector>
@@ -13,6 +14,8 @@
 #include "coordinator/store/records.h"
 
 namespace bmf::coordinator {
+
+using NodeBriefs = std::shared_ptr<const std::vector<NodeRecord>>;
 
 class Store {
  public:
@@ -26,8 +29,9 @@ class Store {
   virtual Result<std::vector<NodeRecord>> list_nodes() = 0;
   // Every node, only id, state, power_state, power_changed_at_ms and hardware_rev filled
   // (hardware_json == ""): what the loops that run every second read; they fetch a node's
-  // hardware only when its hardware_rev moved.
-  virtual Result<std::vector<NodeRecord>> list_nodes_brief() = 0;
+  // hardware only when its hardware_rev moved. Shared and immutable: while no brief column of
+  // any node changed, every caller gets the same rows (read once).
+  virtual Result<NodeBriefs> list_nodes_brief() = 0;
 
   // Group commit: every write between begin_batch() and commit_batch() reaches the disk in one
   // transaction (each keeps its own all-or-nothing as a savepoint). For many small independent

@@ -161,12 +161,58 @@ TEST_F(SqliteStoreTest, HardwareRev_MovesOnlyWhenTheHardwareChanges_BriefListLea
 
   auto brief = store->list_nodes_brief();
   ASSERT_TRUE(brief.ok()) << brief.status().to_string();
-  ASSERT_EQ(brief->size(), 1u);
-  EXPECT_EQ((*brief)[0].id, n.id);
-  EXPECT_EQ((*brief)[0].state, NodeState::kUnreachable);
-  EXPECT_EQ((*brief)[0].hardware_rev, first + 2);
-  EXPECT_EQ((*brief)[0].hardware_json, "");
-  EXPECT_EQ((*brief)[0].inventory_json, "");
+  ASSERT_EQ((*brief)->size(), 1u);
+  const NodeRecord& b = (**brief)[0];
+  EXPECT_EQ(b.id, n.id);
+  EXPECT_EQ(b.state, NodeState::kUnreachable);
+  EXPECT_EQ(b.hardware_rev, first + 2);
+  EXPECT_EQ(b.hardware_json, "");
+  EXPECT_EQ(b.inventory_json, "");
+}
+
+TEST_F(SqliteStoreTest, NodeBriefs_ReadAgainOnlyWhenABriefColumnChanges_WhoeverWritesIt) {
+  auto store = open_store();
+  NodeRecord a = node("uuid-a", {"aa:00:00:00:00:01"});
+  NodeRecord b = node("uuid-b", {"bb:00:00:00:00:01"});
+  ASSERT_TRUE(store->save_node(a, event()).ok());
+  ASSERT_TRUE(store->save_node(b, event()).ok());
+  auto first = store->list_nodes_brief();
+  ASSERT_TRUE(first.ok()) << first.status().to_string();
+  ASSERT_EQ((*first)->size(), 2u);
+  // Nothing changed, or only last-seen and columns the brief rows leave out: the same rows.
+  ASSERT_TRUE(store->touch_nodes({{a.id, 5000}, {b.id, 5000}}).ok());
+  NodeRecord renamed = *store->get_node(a.id);
+  renamed.hostname = "renamed";
+  ASSERT_TRUE(store->save_node(renamed, event()).ok());
+  EXPECT_EQ(store->list_nodes_brief()->get(), first->get());
+  // A state change: read again, and the new rows show it.
+  ASSERT_TRUE(store->set_node_state(a.id, NodeState::kEnrolling, NodeState::kUnreachable, "quiet", event(EventKind::kNodeUnreachable)).ok());
+  auto second = store->list_nodes_brief();
+  ASSERT_NE(second->get(), first->get());
+  EXPECT_EQ((**second)[0].state, NodeState::kUnreachable);
+  EXPECT_EQ((**first)[0].state, NodeState::kEnrolling) << "rows handed out before stay as they were";
+  // Power, hardware (through its rev) and a new node each move it too.
+  ASSERT_TRUE(store->set_power_state(b.id, PowerState::kOff, 7000, std::nullopt).ok());
+  auto third = store->list_nodes_brief();
+  ASSERT_NE(third->get(), second->get());
+  EXPECT_EQ((**third)[1].power_state, PowerState::kOff);
+  EXPECT_EQ((**third)[1].power_changed_at_ms, 7000);
+  ASSERT_TRUE(store->set_node_hardware(b.id, R"({"disks":[]})", event(EventKind::kNodeInventoryUpdated)).ok());
+  auto fourth = store->list_nodes_brief();
+  EXPECT_EQ((**fourth)[1].hardware_rev, (**third)[1].hardware_rev + 1);
+  NodeRecord c = node("uuid-c", {"cc:00:00:00:00:01"});
+  ASSERT_TRUE(store->save_node(c, event()).ok());
+  EXPECT_EQ((*store->list_nodes_brief())->size(), 3u);
+  // Inside a batch the reader sees the batch's own writes.
+  ASSERT_TRUE(store->begin_batch().ok());
+  ASSERT_TRUE(store->set_node_state(c.id, NodeState::kEnrolling, NodeState::kUnreachable, "quiet", event(EventKind::kNodeUnreachable)).ok());
+  EXPECT_EQ((**store->list_nodes_brief())[2].state, NodeState::kUnreachable);
+  ASSERT_TRUE(store->commit_batch().ok());
+  EXPECT_EQ((**store->list_nodes_brief())[2].state, NodeState::kUnreachable);
+  // Another connection to the same database (the triggers count its writes too).
+  auto other = open_store();
+  ASSERT_TRUE(other->set_node_state(b.id, NodeState::kEnrolling, NodeState::kMaintenance, "by hand", event(EventKind::kNodeUnreachable)).ok());
+  EXPECT_EQ((**store->list_nodes_brief())[1].state, NodeState::kMaintenance);
 }
 
 TEST_F(SqliteStoreTest, StateAndLastSeen_SurviveReopen) {
