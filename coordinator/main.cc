@@ -289,6 +289,7 @@ int run(const Config& cfg) {
     if (a.stage == "reserved") hotpool.reconcile();
   });
   AdminApi api(**store, tenancy, &networks, &agents, &switches, clock, &allocations, &lifecycle, &hotpool);
+  api.use_last_seen([&registry](std::uint64_t id) { return registry.last_seen(id); });
   allocations.on_change([&api](const AllocationRecord& a) { api.allocation_streams().publish(a); });
   CoordinatorMetrics metrics(metric_registry, **store, allocations, networks, &hotpool);
   api.set_metrics([&metrics] { return metrics.exposition(); });
@@ -376,7 +377,7 @@ int run(const Config& cfg) {
     BMF_LOG_INFO("COORDINATOR_STOPPING signal={}: draining (at most {} s)", sig, cfg.stop_timeout_s);
     *stop_started = std::chrono::steady_clock::now();
     sweep_timer.cancel();
-    (void)registry.flush();  // the heartbeats seen since the last sweep
+    (void)registry.flush(true);  // every heartbeat kept in memory
     expiry_timer.cancel();
     agents.stop();
     http.drain();
@@ -394,7 +395,7 @@ int run(const Config& cfg) {
                agent_cfg.listen_address, *agent_port, api_cfg.listen_address, *api_port, cfg.state_dir,
                cfg.heartbeat_interval_ms, cfg.missed_heartbeats);
   io.run();
-  (void)registry.flush();
+  (void)registry.flush(true);
   if (abandoned) {
     // A switch transaction is still in its SSH calls (a switch that stopped answering): its
     // thread cannot be joined in time. Every write is committed (SQLite WAL); leave now.

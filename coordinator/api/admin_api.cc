@@ -314,6 +314,9 @@ ApiResponse AdminApi::get_node(RouteContext& ctx) {
 
 proto::Node AdminApi::node_view(const NodeRecord& n, const std::vector<HardwareClass>& classes) {
   proto::Node out = to_proto(n);
+  if (last_seen_) {
+    if (auto at = last_seen_(n.id); at && *at > n.last_seen_ms) out.set_last_seen(format_rfc3339(*at));
+  }
   for (const auto& c : classes_of(classes, out.hardware())) out.add_classes(c);
   out.set_agent_connected(dispatcher_ && dispatcher_->connected(n.id));
   if (n.state == NodeState::kAvailable && allocations_) {

@@ -59,6 +59,8 @@ class AdminApi {
         allocations_(allocations), lifecycle_(lifecycle), hotpool_(hotpool) {}
 
   ApiResponse handle(const ApiRequest& request);
+  // Where a node's newest heartbeat is when the database's copy lags (NodeRegistry::last_seen).
+  void use_last_seen(std::function<std::optional<EpochMs>(std::uint64_t)> source) { last_seen_ = std::move(source); }
   // Called after every lease or access change (the long-poll wakes its waiters).
   void on_lease_change(std::function<void()> hook) { lease_changed_ = std::move(hook); }
   // The revision a lease long-poll compares against: leases and access changes both count.
@@ -173,6 +175,7 @@ class AdminApi {
   bool secure_cookies_ = false;
   std::function<std::string()> metrics_;
   std::function<void()> lease_changed_;
+  std::function<std::optional<EpochMs>(std::uint64_t)> last_seen_;
 };
 
 // The error body and HTTP status for a Status.

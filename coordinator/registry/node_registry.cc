@@ -153,6 +153,7 @@ Result<RegistrationOutcome> NodeRegistry::register_node(RegistrationRequest req)
   BMF_RETURN_IF_ERROR(store_.save_node(node, std::move(event)));
   out.node_id = node.id;
   steady_.erase(node.id);  // whatever changed while it was away, its next heartbeat reads it
+  seen_.erase(node.id);
   return out;
 }
 
@@ -161,7 +162,7 @@ Status NodeRegistry::heartbeat(std::uint64_t node_id) {
   // The common case (a node found steady before) touches memory only; else one narrow row is
   // read, no inventory.
   if (steady_.count(node_id)) {
-    seen_[node_id] = now;  // written by the next flush (at the latest the next sweep)
+    seen_[node_id].at = now;  // judged from here; written when the database's copy is too old
     return ok_status();
   }
   BMF_ASSIGN_OR_RETURN(NodeLiveness live, store_.liveness_of(node_id));
@@ -169,7 +170,7 @@ Status NodeRegistry::heartbeat(std::uint64_t node_id) {
       live.state != NodeState::kEnrolling && live.state != NodeState::kUnreachable && live.state != NodeState::kInspecting;
   if (steady && live.power_state == PowerState::kOn) {
     steady_.insert(node_id);
-    seen_[node_id] = now;  // written by the next flush (at the latest the next sweep)
+    seen_[node_id] = Seen{.at = now, .written = live.last_seen_ms};
     return ok_status();
   }
   seen_.erase(node_id);
@@ -188,12 +189,22 @@ Status NodeRegistry::heartbeat(std::uint64_t node_id) {
   return lifecycle_.transition(node_id, NodeState::kAvailable, "inspected", "coordinator", NodeState::kInspecting);
 }
 
-Status NodeRegistry::flush() {
-  if (seen_.empty()) return ok_status();
-  std::vector<std::pair<std::uint64_t, EpochMs>> batch(seen_.begin(), seen_.end());
+Status NodeRegistry::flush(bool everything) {
+  std::vector<std::pair<std::uint64_t, EpochMs>> batch;
+  for (const auto& [id, s] : seen_) {
+    if (s.at > s.written && (everything || s.at - s.written >= config_.last_seen_write_ms)) batch.emplace_back(id, s.at);
+  }
+  if (batch.empty()) return ok_status();
+  std::sort(batch.begin(), batch.end());  // rows in key order: each page written once
   BMF_RETURN_IF_ERROR(store_.touch_nodes(batch));
-  seen_.clear();
+  for (const auto& [id, at] : batch) seen_[id].written = at;
   return ok_status();
+}
+
+std::optional<EpochMs> NodeRegistry::last_seen(std::uint64_t node_id) const {
+  auto it = seen_.find(node_id);
+  if (it == seen_.end()) return std::nullopt;
+  return it->second.at;
 }
 
 Result<int> NodeRegistry::sweep() {
@@ -204,7 +215,8 @@ Result<int> NodeRegistry::sweep() {
   // Only free nodes that should be up are expected to heartbeat (one narrow query, no inventories).
   BMF_ASSIGN_OR_RETURN(auto nodes, store_.list_expected_heartbeats());
   int changed = 0;
-  for (const NodeLiveness& n : nodes) {
+  for (NodeLiveness n : nodes) {
+    if (auto it = seen_.find(n.id); it != seen_.end()) n.last_seen_ms = std::max(n.last_seen_ms, it->second.at);
     EpochMs since = std::max(n.last_seen_ms, started_at_ms_);
     EpochMs limit = allowed;
     // bmf changed (or began to change) its power within the boot timeout: its agent may be
@@ -225,6 +237,7 @@ Result<int> NodeRegistry::sweep() {
     if (moved.ok()) {
       ++changed;
       steady_.erase(n.id);
+      seen_.erase(n.id);
     }
   }
   return changed;

@@ -34,6 +34,10 @@ struct RegistryConfig {
   LivenessPolicy liveness;
   // Empty means open enrollment (lab use only; the coordinator warns at start).
   std::string enrollment_token;
+  // A steady node's last heartbeat is judged from memory; the database's copy (what a restart
+  // and a reader of the table see) is written when it is this much behind, not on every flush:
+  // 19,000 agents would otherwise rewrite 19,000 rows every interval.
+  std::uint32_t last_seen_write_ms = 60'000;
 };
 
 struct RegistrationRequest : NodeIdentity {
@@ -58,8 +62,11 @@ class NodeRegistry {
   // A steady node's heartbeat (inspected, powered on) is kept in memory and written with the
   // others by flush(); one that changes the node's state is written at once.
   Status heartbeat(std::uint64_t node_id);
-  // Writes the heartbeats kept since the last flush, in one transaction.
-  Status flush();
+  // Writes, in one transaction, the kept heartbeats whose database copy is last_seen_write_ms
+  // behind (every kept one with `everything`: at shutdown).
+  Status flush(bool everything = false);
+  // The last heartbeat kept in memory for the node (newer than the database's), if any.
+  std::optional<EpochMs> last_seen(std::uint64_t node_id) const;
   // Flushes, then marks overdue nodes unreachable; returns how many changed.
   Result<int> sweep();
 
@@ -73,7 +80,11 @@ class NodeRegistry {
   // Nobody is overdue for time the coordinator itself was down: the grace period
   // counts from start-up.
   EpochMs started_at_ms_;
-  std::map<std::uint64_t, EpochMs> seen_;  // heartbeats not written yet
+  struct Seen {
+    EpochMs at = 0;       // the last heartbeat
+    EpochMs written = 0;  // what the database has
+  };
+  std::unordered_map<std::uint64_t, Seen> seen_;  // steady nodes' heartbeats
   // Nodes whose last heartbeat found them steady (inspected, powered on): their next heartbeats
   // need no database read. A node leaves it when it registers again (a reboot, a power change
   // kills its session) or the sweep finds it unreachable.

@@ -46,6 +46,23 @@ TEST_F(AdminApiTest, ListNodes_ReturnsNodeListJson) {
   EXPECT_EQ(list.nodes(0).identity().hostname(), "gpu-01");
 }
 
+TEST_F(AdminApiTest, LastSeen_TheRegistrysNewerHeartbeatWinsOverTheDatabasesCopy) {
+  const EpochMs stored = store_->get_node(node_id_)->last_seen_ms;
+  std::optional<EpochMs> in_memory;
+  api_->use_last_seen([&](std::uint64_t id) { return id == node_id_ ? in_memory : std::nullopt; });
+  auto last_seen = [&] {
+    proto::Node node;
+    auto res = get(fmt::format("/api/v1/nodes/{}", node_id_));
+    EXPECT_TRUE(from_json(res.body, node).ok()) << res.body;
+    return node.last_seen();
+  };
+  EXPECT_EQ(last_seen(), format_rfc3339(stored)) << "nothing kept in memory";
+  in_memory = stored + 45'000;
+  EXPECT_EQ(last_seen(), format_rfc3339(stored + 45'000));
+  in_memory = stored - 1;
+  EXPECT_EQ(last_seen(), format_rfc3339(stored)) << "never older than the database";
+}
+
 TEST_F(AdminApiTest, GetNode_UnknownIs404WithErrorShape) {
   auto res = get("/api/v1/nodes/999");
   EXPECT_EQ(res.status, 404);
