@@ -45,6 +45,7 @@ struct Config {
   std::string api_listen = "127.0.0.1:7421";
   std::uint32_t heartbeat_interval_ms = 5000;
   std::uint32_t missed_heartbeats = 3;
+  std::uint32_t agent_batch_ms = 5;
   std::string enrollment_token_file;
   std::string tls_cert;
   std::string tls_key;
@@ -169,6 +170,7 @@ int run(const Config& cfg) {
     }
   }
   agent_cfg.limits.max_payload = cfg.max_frame_bytes;
+  agent_cfg.batch_window = std::chrono::milliseconds(cfg.agent_batch_ms);
   if (!cfg.tls_cert.empty() || !cfg.tls_key.empty()) {
     if (cfg.tls_cert.empty() || cfg.tls_key.empty()) {
       BMF_LOG_ERROR("COORDINATOR_CONFIG_INVALID: --tls-cert and --tls-key go together");
@@ -430,6 +432,10 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--tls-cert", cfg.tls_cert, "PEM certificate chain: serve agents over TLS")->check(CLI::ExistingFile);
   app.add_option("--tls-key", cfg.tls_key, "PEM private key for --tls-cert")->check(CLI::ExistingFile);
+  app.add_option("--agent-batch-ms", cfg.agent_batch_ms,
+                 "once woken by an agent message, read the next ones after this long (0: at once)")
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
   app.add_option("--max-frame-bytes", cfg.max_frame_bytes, "largest accepted agent frame")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20))
       ->capture_default_str();

@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,8 +10,15 @@
 #include <boost/intrusive/list.hpp>
 #include <fmt/core.h>
 
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -30,6 +38,97 @@ using Clock = std::chrono::steady_clock;
 class Session;
 struct Deadlines;
 
+// Readiness of every agent connection from one epoll set of its own, which the io loop waits on
+// as one descriptor. Asio re-arms a descriptor (epoll_ctl) on every wait: here a connection is
+// registered once, edge-triggered for reading and writing, and the connections that became
+// ready together are handled in one turn. With a batch window, once woken the loop comes back
+// for more only after that long (interrupt moderation: at thousands of heartbeats a second the
+// process wakes once per window, not once per message; each waits at most the window).
+class Poller {
+ public:
+  Poller(asio::io_context& io, std::chrono::microseconds window, std::function<void(void*)> ready)
+      : io_(io), desc_(io), pause_(io), window_(window), ready_(std::move(ready)) {}
+  ~Poller() { stop(); }
+
+  Status open() {
+    epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epfd_ < 0) return unavailable(fmt::format("epoll_create1: {}", std::strerror(errno)));
+    return sleep();
+  }
+  void stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    pause_.cancel();
+    if (desc_.is_open()) (void)desc_.release();  // the waiting handler ends with operation_aborted
+    if (epfd_ >= 0) ::close(epfd_);
+    epfd_ = -1;
+  }
+  Status add(int fd, void* who) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.ptr = who;
+    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      return unavailable(fmt::format("epoll_ctl add: {}", std::strerror(errno)));
+    }
+    return ok_status();
+  }
+  void remove(int fd) {
+    epoll_event ev{};
+    if (epfd_ >= 0) (void)::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &ev);
+  }
+
+ private:
+  // Nothing was ready: sleep in the io loop until something is. The set is in the io loop's
+  // own epoll only while sleeping: a nested epoll set wakes its watcher on every event added
+  // to it, which would undo the batch window.
+  Status sleep() {
+    boost::system::error_code ec;
+    if (!desc_.is_open()) desc_.assign(epfd_, ec);
+    if (ec) return unavailable(fmt::format("cannot watch the agents' epoll set: {}", ec.message()));
+    desc_.async_wait(asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& e) {
+      if (e || stopped_) return;
+      if (window_.count() > 0) (void)desc_.release();
+      poll();
+    });
+    return ok_status();
+  }
+  // Handles what is ready; with a window, looks again after it, and sleeps only when a look
+  // finds nothing.
+  void poll() {
+    std::array<epoll_event, 256> events;
+    const int n = ::epoll_wait(epfd_, events.data(), static_cast<int>(events.size()), 0);
+    for (int i = 0; i < n; ++i) ready_(events[i].data.ptr);
+    if (stopped_) return;
+    if (n == static_cast<int>(events.size())) {  // more are ready: after the io loop's other work
+      asio::post(io_, [this] {
+        if (!stopped_) poll();
+      });
+      return;
+    }
+    // Without a window, or after 100 ms of empty looks: sleep. (Not at the first empty look:
+    // adding the set to the io loop's epoll walks all its connections, ~20 us per thousand.)
+    empty_looks_ = n > 0 ? 0 : empty_looks_ + 1;
+    if (window_.count() == 0 || empty_looks_ * window_ >= std::chrono::milliseconds(100)) {
+      empty_looks_ = 0;
+      if (Status s = sleep(); !s.ok()) BMF_LOG_ERROR("AGENT_POLLER_FAILED: {}", s.to_string());
+      return;
+    }
+    pause_.expires_after(window_);
+    pause_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && !stopped_) poll();
+    });
+  }
+
+  asio::io_context& io_;
+  int epfd_ = -1;
+  asio::posix::stream_descriptor desc_;  // epfd_, while sleeping (or always, without a window)
+  asio::steady_timer pause_;
+  std::chrono::microseconds window_;
+  std::function<void(void*)> ready_;
+  int empty_looks_ = 0;
+  bool stopped_ = false;
+};
+
 class AgentServer::Impl {
  public:
   Impl(asio::io_context& io, NodeRegistry& registry, Store& store, AgentServerConfig config);
@@ -45,6 +144,15 @@ class AgentServer::Impl {
   tcp::acceptor acceptor_;
   SslCtxPtr tls_;
   std::unordered_set<std::shared_ptr<Session>> sessions_;
+  std::unique_ptr<Poller> poller_;
+  // A closed session leaves sessions_ but lives until the current handler is over: the poller
+  // may hold its pointer in the batch of events it is going through.
+  std::vector<std::shared_ptr<Session>> retired_;
+  void retire(std::shared_ptr<Session> session) {
+    sessions_.erase(session);
+    retired_.push_back(std::move(session));
+    if (retired_.size() == 1) asio::post(io_, [this] { retired_.clear(); });
+  }
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> by_node_;
   std::vector<std::function<void(const AgentEvent&)>> listeners_;
   void publish(const AgentEvent& e) {
@@ -118,14 +226,20 @@ class Session final : public std::enable_shared_from_this<Session>,
   // the fronts that are due).
   enum class Due { kRegister, kMessage, kFlushError };
 
-  Session(AgentServer::Impl& server, tcp::socket socket, std::string peer)
-      : server_(server), socket_(std::move(socket)), peer_(std::move(peer)) {}
+  // `fd`: a connected socket, now this session's (out of Asio's reactor: the poller has it).
+  Session(AgentServer::Impl& server, int fd, std::string peer) : server_(server), fd_(fd), peer_(std::move(peer)) {}
+  ~Session() {
+    if (fd_ >= 0) ::close(fd_);
+  }
 
   Status start() {
-    boost::system::error_code ec;
-    socket_.non_blocking(true, ec);
-    if (ec) return unavailable(ec.message());
-    const int fd = socket_.native_handle();
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags < 0 || ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK) != 0) {
+      return unavailable(fmt::format("cannot make the socket non-blocking: {}", std::strerror(errno)));
+    }
+    const int fd = fd_;
+    BMF_RETURN_IF_ERROR(server_.poller_->add(fd, this));
+    polled_ = true;
     transport_ = server_.tls_ ? tls_transport(server_.tls_.get(), fd) : plain_transport(fd);
     handshaking_ = server_.tls_ != nullptr;
     set_deadline(Due::kRegister);
@@ -153,6 +267,12 @@ class Session final : public std::enable_shared_from_this<Session>,
     if (in_pump_ || server_.draining() || handshaking_ || write_blocked_) return;
     auto self = shared_from_this();
     if (flush() && closing_ && out_off_ >= out_.size()) close();
+  }
+
+  // The socket became readable or writable (or hung up): make what progress there is.
+  void on_ready() {
+    write_blocked_ = false;
+    pump();
   }
 
   void handled(Status status) {
@@ -184,9 +304,10 @@ class Session final : public std::enable_shared_from_this<Session>,
     if (closed_) return;
     closed_ = true;
     unlink();  // from its deadline list
-    boost::system::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);  // the pending waits end with operation_aborted
+    if (polled_) server_.poller_->remove(fd_);
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    fd_ = -1;
     transport_.reset();
     in_.clear();
     in_.shrink_to_fit();
@@ -196,7 +317,7 @@ class Session final : public std::enable_shared_from_this<Session>,
       auto it = server_.by_node_.find(node_id_);
       if (it != server_.by_node_.end() && it->second.lock().get() == this) server_.by_node_.erase(it);
     }
-    server_.sessions_.erase(shared_from_this());
+    server_.retire(shared_from_this());
   }
 
  private:
@@ -347,17 +468,9 @@ class Session final : public std::enable_shared_from_this<Session>,
     return !closed_;
   }
 
-  void wait(tcp::socket::wait_type what) {
-    bool& armed = what == tcp::socket::wait_read ? read_armed_ : write_armed_;
-    if (armed || closed_) return;
-    armed = true;
-    socket_.async_wait(what, [self = shared_from_this(), &armed](const boost::system::error_code& ec) {
-      armed = false;
-      if (ec || self->closed_) return;
-      self->write_blocked_ = false;
-      self->pump();
-    });
-  }
+  // Blocked until the socket is readable or writable: the poller calls on_ready() then (its
+  // registration is edge-triggered for both, for the connection's life: nothing to arm).
+  void wait(tcp::socket::wait_type) {}
 
   Status handle(const proto::Envelope& env) {
     if (node_id_ == 0 && env.body_case() != proto::Envelope::kRegister) {
@@ -440,7 +553,7 @@ class Session final : public std::enable_shared_from_this<Session>,
   }
 
   AgentServer::Impl& server_;
-  tcp::socket socket_;
+  int fd_;
   std::string peer_;
   std::unique_ptr<Transport> transport_;
   std::string in_;   // a frame not yet whole, or frames behind one that waits for its batch
@@ -451,8 +564,7 @@ class Session final : public std::enable_shared_from_this<Session>,
   bool handshaking_ = false;
   bool waiting_ = false;  // a message of this session is in the server's batch
   bool in_pump_ = false;
-  bool read_armed_ = false;
-  bool write_armed_ = false;
+  bool polled_ = false;
   bool write_blocked_ = false;
   bool closing_ = false;  // a ProtocolError is queued; close once it is out
   bool closed_ = false;
@@ -487,6 +599,8 @@ AgentServer::Impl::Impl(asio::io_context& io, NodeRegistry& registry, Store& sto
 
 AgentServer::Impl::~Impl() {
   for (auto& list : deadlines_->lists) list.clear();
+  retired_.clear();
+  poller_.reset();
 }
 
 namespace {
@@ -546,6 +660,8 @@ Result<std::uint16_t> AgentServer::Impl::start() {
   if (!ec) acceptor_.bind(ep, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return unavailable(fmt::format("cannot listen on {}:{}: {}", config_.listen_address, config_.listen_port, ec.message()));
+  poller_ = std::make_unique<Poller>(io_, config_.batch_window, [](void* who) { static_cast<Session*>(who)->on_ready(); });
+  BMF_RETURN_IF_ERROR(poller_->open());
   async::spawn(io_, accept_loop(), fmt::format("agent accept loop on {}:{}", config_.listen_address, config_.listen_port));
   arm_sweeper();
   return acceptor_.local_endpoint().port();
@@ -588,7 +704,12 @@ asio::awaitable<void> AgentServer::Impl::accept_loop() {
     }
     socket.set_option(tcp::no_delay(true), ec);
     std::string peer = endpoint_string(socket);
-    auto session = std::make_shared<Session>(*this, std::move(socket), std::move(peer));
+    const int fd = socket.release(ec);
+    if (ec) {
+      BMF_LOG_WARN_LIMITED("AGENT_ACCEPT_FAILED", "AGENT_ACCEPT_FAILED: {}", ec.message());
+      continue;
+    }
+    auto session = std::make_shared<Session>(*this, fd, std::move(peer));
     sessions_.insert(session);
     if (Status started = session->start(); !started.ok()) {
       BMF_LOG_WARN_LIMITED("AGENT_ACCEPT_FAILED", "AGENT_ACCEPT_FAILED: {}", started.to_string());
@@ -604,6 +725,7 @@ void AgentServer::Impl::stop() {
   sweeper_.cancel();
   std::vector<std::shared_ptr<Session>> all(sessions_.begin(), sessions_.end());
   for (auto& s : all) s->close();
+  if (poller_) poller_->stop();
 }
 
 AgentServer::AgentServer(asio::io_context& io, NodeRegistry& registry, Store& store, AgentServerConfig config)
