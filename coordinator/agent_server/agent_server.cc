@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -194,6 +195,10 @@ class AgentServer::Impl {
   // One timer for every session's deadline (register in time, a message within the liveness
   // window, the last frame out after an error), not one per session.
   asio::steady_timer sweeper_;
+  // Connections accepted since freed memory was last handed back to the system (see
+  // sweep_deadlines), and when the last one came.
+  std::size_t accepted_since_trim_ = 0;
+  Clock::time_point last_accept_;
  public:
   std::unique_ptr<Deadlines> deadlines_;
  private:
@@ -429,19 +434,20 @@ class Session final : public std::enable_shared_from_this<Session>,
   }
 
   void take_message(std::string_view payload) {
-    auto env = std::make_shared<proto::Envelope>();
-    if (!env->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    proto::Envelope parsed;
+    if (!parsed.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
       return fail(invalid_argument(fmt::format("malformed protobuf payload ({} bytes)", payload.size())));
     }
-    if (node_id_ != 0 || env->body_case() == proto::Envelope::kRegister) set_deadline(Due::kMessage);
+    if (node_id_ != 0 || parsed.body_case() == proto::Envelope::kRegister) set_deadline(Due::kMessage);
     // A heartbeat while nothing else is queued is handled at once (it writes nothing but memory);
     // anything else in this turn's batch, and the next frame is handled only after it (order).
-    const bool writes = env->body_case() != proto::Envelope::kHeartbeat;
+    const bool writes = parsed.body_case() != proto::Envelope::kHeartbeat;
     if (!writes && server_.idle()) {
-      if (Status s = handle(*env); !s.ok()) fail(s);
+      if (Status s = handle(parsed); !s.ok()) fail(s);
       return;
     }
     waiting_ = true;
+    auto env = std::make_shared<proto::Envelope>(std::move(parsed));
     server_.enqueue(shared_from_this(), writes, [this, env] { return closed_ ? ok_status() : handle(*env); });
   }
 
@@ -682,6 +688,15 @@ void AgentServer::Impl::arm_sweeper() {
 
 void AgentServer::Impl::sweep_deadlines() {
   const auto now = Clock::now();
+  // A registration storm (a site booting, a coordinator restart) leaves hundreds of MiB of
+  // handshake and registration memory free but kept by malloc; once it has been over for 10 s,
+  // give it back (one pass over the heap; steady state allocates little).
+  if (accepted_since_trim_ >= 1000 && now - last_accept_ >= std::chrono::seconds(10)) {
+    BMF_LOG_INFO("AGENT_STORM_OVER connections={} sessions={}: freed memory returned to the system", accepted_since_trim_,
+                 sessions_.size());
+    accepted_since_trim_ = 0;
+    ::malloc_trim(0);
+  }
   for (auto& list : deadlines_->lists) {
     while (!list.empty()) {
       auto session = list.front().shared_from_this();  // close() may drop the last reference
@@ -702,6 +717,8 @@ asio::awaitable<void> AgentServer::Impl::accept_loop() {
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
+    ++accepted_since_trim_;
+    last_accept_ = Clock::now();
     socket.set_option(tcp::no_delay(true), ec);
     std::string peer = endpoint_string(socket);
     const int fd = socket.release(ec);

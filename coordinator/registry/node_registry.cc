@@ -152,8 +152,7 @@ Result<RegistrationOutcome> NodeRegistry::register_node(RegistrationRequest req)
                                            fmt::join(req.macs, ","), req.peer_address, note)};
   BMF_RETURN_IF_ERROR(store_.save_node(node, std::move(event)));
   out.node_id = node.id;
-  steady_.erase(node.id);  // whatever changed while it was away, its next heartbeat reads it
-  seen_.erase(node.id);
+  seen_.erase(node.id);  // not steady: whatever changed while it was away, its next heartbeat reads it
   return out;
 }
 
@@ -161,15 +160,14 @@ Status NodeRegistry::heartbeat(std::uint64_t node_id) {
   const EpochMs now = clock_.now_ms();
   // The common case (a node found steady before) touches memory only; else one narrow row is
   // read, no inventory.
-  if (steady_.count(node_id)) {
-    seen_[node_id].at = now;  // judged from here; written when the database's copy is too old
+  if (auto it = seen_.find(node_id); it != seen_.end()) {
+    it->second.at = now;  // judged from here; written when the database's copy is too old
     return ok_status();
   }
   BMF_ASSIGN_OR_RETURN(NodeLiveness live, store_.liveness_of(node_id));
   const bool steady =
       live.state != NodeState::kEnrolling && live.state != NodeState::kUnreachable && live.state != NodeState::kInspecting;
   if (steady && live.power_state == PowerState::kOn) {
-    steady_.insert(node_id);
     seen_[node_id] = Seen{.at = now, .written = live.last_seen_ms};
     return ok_status();
   }
@@ -236,7 +234,6 @@ Result<int> NodeRegistry::sweep() {
         "coordinator", n.state);
     if (moved.ok()) {
       ++changed;
-      steady_.erase(n.id);
       seen_.erase(n.id);
     }
   }

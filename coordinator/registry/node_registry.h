@@ -80,15 +80,14 @@ class NodeRegistry {
   // Nobody is overdue for time the coordinator itself was down: the grace period
   // counts from start-up.
   EpochMs started_at_ms_;
+  // Nodes whose last heartbeat found them steady (inspected, powered on), with their last
+  // heartbeat: their next heartbeats need no database read. A node leaves it when it registers
+  // again (a reboot, a power change kills its session) or the sweep finds it unreachable.
   struct Seen {
     EpochMs at = 0;       // the last heartbeat
     EpochMs written = 0;  // what the database has
   };
-  std::unordered_map<std::uint64_t, Seen> seen_;  // steady nodes' heartbeats
-  // Nodes whose last heartbeat found them steady (inspected, powered on): their next heartbeats
-  // need no database read. A node leaves it when it registers again (a reboot, a power change
-  // kills its session) or the sweep finds it unreachable.
-  std::unordered_set<std::uint64_t> steady_;
+  std::unordered_map<std::uint64_t, Seen> seen_;
 };
 
 // What inspection finds wrong with a node's reported inventory ('' : nothing).
