@@ -47,6 +47,17 @@ const proto::Inventory* AllocationService::inventory_of(const NodeRecord& n) {
   return &slot.second;
 }
 
+const std::vector<const proto::Inventory*>& AllocationService::inventories_of(const NodeBriefs& briefs) {
+  if (briefs != listed_for_) {
+    listed_.clear();
+    listed_.reserve(briefs->size());
+    for (const NodeRecord& n : *briefs) listed_.push_back(inventory_of(n));
+    // A row whose inventory could not be read is tried again with the next list, not cached.
+    listed_for_ = std::find(listed_.begin(), listed_.end(), nullptr) == listed_.end() ? briefs : nullptr;
+  }
+  return listed_;
+}
+
 bool AllocationService::hot(const NodeRecord& n) const {
   if (n.state != NodeState::kAvailable) return false;
   if (!power_) return true;  // bmf does not manage power here: every free node is as it is

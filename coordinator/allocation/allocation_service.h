@@ -102,6 +102,9 @@ class AllocationService {
   // The node's inventory, parsed once per report (kept while its hardware_rev is unchanged; a brief
   // record's is read from the store on a miss); null when unreadable.
   const proto::Inventory* inventory_of(const NodeRecord& node);
+  // inventory_of() of every row, in the rows' order; worked out again only when the store hands
+  // back other rows (the loops that run every second look at every node).
+  const std::vector<const proto::Inventory*>& inventories_of(const NodeBriefs& briefs);
   // Expected power-on -> agent up for a class (measured, else the configured default).
   EpochMs boot_eta_ms(const std::string& hardware_class);
 
@@ -141,6 +144,8 @@ class AllocationService {
   std::map<std::string, Handover> handovers_;
   std::set<std::uint64_t> leaving_;
   std::unordered_map<std::uint64_t, std::pair<std::uint64_t, proto::Inventory>> inventories_;  // node -> (hardware_rev, parsed)
+  NodeBriefs listed_for_;  // the rows listed_ is for (held: a new list never reuses its address)
+  std::vector<const proto::Inventory*> listed_;
   std::function<bool(std::uint64_t)> busy_;
   std::function<void()> lease_changed_;
   std::vector<std::function<void(const AllocationRecord&)>> changed_;

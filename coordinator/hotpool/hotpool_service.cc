@@ -53,10 +53,9 @@ Result<std::vector<HotpoolClassStatus>> HotpoolService::status() {
   BMF_ASSIGN_OR_RETURN(auto allocations, store_.allocations_since(now - config_.window_ms));
   std::vector<HotpoolClassStatus> out;
   static const proto::Inventory kNone;
-  std::vector<const proto::Inventory*> inventories(nodes.size());
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    inventories[i] = allocations_.inventory_of(nodes[i]);
-    if (!inventories[i]) inventories[i] = &kNone;
+  std::vector<const proto::Inventory*> inventories = allocations_.inventories_of(briefs);
+  for (auto& inv : inventories) {
+    if (!inv) inv = &kNone;
   }
   for (const auto& hc : classes) {
     HotpoolClassStatus s{.hardware_class = hc.name};
@@ -175,9 +174,11 @@ void HotpoolService::reconcile() {
   // Per node: its classes; each class's surplus (hot beyond target) and deficit.
   std::map<std::string, std::int64_t> surplus;
   for (const auto& [name, s] : by_class) surplus[name] = static_cast<std::int64_t>(s.hot + s.powering_on) - s.target;
-  for (const NodeRecord& n : **nodes) {
+  const std::vector<const proto::Inventory*> inventories = allocations_.inventories_of(*nodes);  // a copy: start() writes
+  for (std::size_t i = 0; i < (*nodes)->size(); ++i) {
+    const NodeRecord& n = (**nodes)[i];
     if (n.state != NodeState::kAvailable || busy(n.id)) continue;
-    const proto::Inventory* inv = allocations_.inventory_of(n);
+    const proto::Inventory* inv = inventories[i];
     if (!inv) continue;
     std::vector<std::string> mine = classes_of(*classes, *inv);
     if (mine.empty()) continue;

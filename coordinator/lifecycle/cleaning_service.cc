@@ -189,12 +189,16 @@ void CleaningService::reconcile() {
   }
   auto nodes = store_.list_nodes_brief();
   if (!nodes.ok()) return;
-  std::vector<std::uint64_t> orphans;
-  for (const auto& n : **nodes) {
-    if ((n.state == NodeState::kReleasing || n.state == NodeState::kCleaning) && !jobs_.count(n.id) &&
-        !(held_ && held_(n.id))) {
-      orphans.push_back(n.id);
+  if (*nodes != cleaning_rows_for_) {  // the rows changed: which nodes are releasing or cleaning
+    cleaning_rows_.clear();
+    for (const auto& n : **nodes) {
+      if (n.state == NodeState::kReleasing || n.state == NodeState::kCleaning) cleaning_rows_.push_back(n.id);
     }
+    cleaning_rows_for_ = *nodes;
+  }
+  std::vector<std::uint64_t> orphans;
+  for (std::uint64_t id : cleaning_rows_) {
+    if (!jobs_.count(id) && !(held_ && held_(id))) orphans.push_back(id);
   }
   if (!orphans.empty()) {
     BMF_LOG_INFO("CLEANING_RESUMED nodes={}", fmt::join(orphans, ","));

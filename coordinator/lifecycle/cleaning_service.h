@@ -90,6 +90,8 @@ class CleaningService {
   CommandDispatcher* agents_;
   CleaningConfig config_;
   std::map<std::uint64_t, Job> jobs_;
+  NodeBriefs cleaning_rows_for_;            // the store's rows cleaning_rows_ was taken from
+  std::vector<std::uint64_t> cleaning_rows_;  // nodes releasing or cleaning in them
   std::map<std::uint64_t, std::vector<std::uint64_t>> port_ops_;  // network operation -> its nodes
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 

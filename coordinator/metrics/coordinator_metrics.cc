@@ -46,9 +46,11 @@ CoordinatorMetrics::CoordinatorMetrics(metrics::Registry& registry, Store& store
       std::map<std::string, int> by_state;
       std::map<std::pair<std::string, std::string>, int> by_class;
       for (NodeState s : kAllNodeStates) by_state[std::string(to_string(s))] = 0;
-      for (const auto& n : **nodes) {
+      const auto& inventories = allocations.inventories_of(*nodes);
+      for (std::size_t i = 0; i < (*nodes)->size(); ++i) {
+        const NodeRecord& n = (**nodes)[i];
         by_state[std::string(to_string(n.state))] += 1;
-        const proto::Inventory* inv = allocations.inventory_of(n);
+        const proto::Inventory* inv = inventories[i];
         if (!inv) continue;
         for (const auto& c : classes_of(*classes, *inv)) by_class[{c, std::string(to_string(n.state))}] += 1;
       }

@@ -173,6 +173,25 @@ TEST_F(AllocationTest, NewInventory_ClassesRecomputedOnTheNextRequest) {
   EXPECT_EQ(got, (std::vector<std::uint64_t>{ids_[2], ids_[3], ids_[4], ids_[5]}));
 }
 
+TEST_F(AllocationTest, InventoriesOfTheBriefRows_WorkedOutAgainOnlyForNewRows) {
+  auto briefs = store_->list_nodes_brief();
+  ASSERT_THAT(briefs.status(), IsOk());
+  const auto first = allocations_->inventories_of(*briefs);
+  ASSERT_EQ(first.size(), (*briefs)->size());
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    ASSERT_NE(first[i], nullptr);
+    EXPECT_EQ(first[i], allocations_->inventory_of((**briefs)[i]));
+  }
+  EXPECT_EQ(first[0]->gpus_size(), 8);
+  // The same rows: the same answer. New hardware on node 0: new rows, its new inventory.
+  EXPECT_EQ(allocations_->inventories_of(*store_->list_nodes_brief()), first);
+  ASSERT_TRUE(store_->set_node_hardware(ids_[0], to_json(gpu_inventory(0, "", false, 384, "leaf-1", 1)),
+                                        {.kind = EventKind::kNodeInventoryUpdated}).ok());
+  const auto second = allocations_->inventories_of(*store_->list_nodes_brief());
+  ASSERT_EQ(second.size(), first.size());
+  EXPECT_EQ(second[0]->gpus_size(), 0);
+}
+
 TEST_F(AllocationTest, ClassQuota_CountsThatClassOnly) {
   ASSERT_TRUE(tenancy_->set_class_quota(admin_, "team-a", "gpu-h100x8", 1).ok());
   auto two = allocations_->request(alice_, {.project = "team-a", .count = 2, .hardware_class = "gpu-h100x8"});
