@@ -8,7 +8,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+
+#include <fmt/core.h>
+
+#include <cstdlib>
 
 #include "common/proto/agent.pb.h"
 #include "common/wire/frame_io.h"
@@ -25,10 +30,18 @@ class AgentServerTest : public ::testing::Test {
     store_ = std::move(SqliteStore::open(dir_.path()).value());
     lifecycle_ = std::make_unique<NodeLifecycle>(*store_, clock_);
     registry_ = std::make_unique<NodeRegistry>(*store_, clock_, *lifecycle_, RegistryConfig{.liveness = {1000, 3}});
+    start_server({});
+  }
+
+  void start_server(std::optional<TlsFiles> tls) {
     AgentServerConfig cfg;
     cfg.listen_port = 0;
     cfg.limits.max_payload = 4096;
-    server_ = std::make_unique<AgentServer>(io_, *registry_, *store_, cfg);
+    cfg.register_timeout_ms = 300;
+    cfg.tls = std::move(tls);
+    // A second server (TLS) leaves the first running: a server is destroyed only with the test.
+    servers_.push_back(std::make_unique<AgentServer>(io_, *registry_, *store_, cfg));
+    server_ = servers_.back().get();
     auto port = server_->start();
     ASSERT_TRUE(port.ok()) << port.status().to_string();
     port_ = *port;
@@ -64,7 +77,8 @@ class AgentServerTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<NodeLifecycle> lifecycle_;
   std::unique_ptr<NodeRegistry> registry_;
-  std::unique_ptr<AgentServer> server_;
+  std::vector<std::unique_ptr<AgentServer>> servers_;
+  AgentServer* server_ = nullptr;
   std::uint16_t port_ = 0;
 };
 
@@ -175,6 +189,86 @@ TEST_F(AgentServerTest, RebootReconnect_SameNodeNewSessionWins) {
     EXPECT_EQ(old.status().code(), StatusCode::kUnavailable) << "the stale session was closed";
   });
   EXPECT_EQ(first, second);
+  EXPECT_EQ(store_->list_nodes()->size(), 1u);
+}
+
+TEST_F(AgentServerTest, RegisterAndHeartbeatInOneWrite_BothAnsweredInOrder) {
+  // The heartbeat arrives behind a Register that waits for its store batch: it is kept and
+  // handled after it, without any further byte from the agent.
+  run_client([&](tcp::socket& s) -> asio::awaitable<void> {
+    proto::Envelope hb;
+    hb.mutable_heartbeat()->set_sequence(41);
+    std::string both = *wire::encode_frame(registration("uuid-pipe").SerializeAsString());
+    both += *wire::encode_frame(hb.SerializeAsString());
+    co_await asio::async_write(s, asio::buffer(both), asio::use_awaitable);
+    auto first = co_await wire::read_frame(s, {});
+    auto second = co_await wire::read_frame(s, {});
+    proto::Envelope a, b;
+    EXPECT_TRUE(first.ok() && a.ParseFromString(*first) && a.has_register_reply()) << first.status().to_string();
+    EXPECT_TRUE(second.ok() && b.ParseFromString(*second) && b.has_heartbeat_ack()) << second.status().to_string();
+    EXPECT_EQ(b.heartbeat_ack().sequence(), 41u);
+  });
+}
+
+TEST_F(AgentServerTest, SilentPeer_ClosedAtTheRegisterDeadline) {
+  run_client([&](tcp::socket& s) -> asio::awaitable<void> {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto reply = co_await wire::read_frame(s, {});
+    const auto waited = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable) << reply.status().to_string();
+    EXPECT_GE(waited, std::chrono::milliseconds(250)) << "register_timeout_ms is 300";
+    EXPECT_LT(waited, std::chrono::milliseconds(2000));
+  });
+}
+
+TEST_F(AgentServerTest, Tls_RegisterAndHeartbeat_GarbageInsteadOfAHandshakeClosed) {
+  const std::string make_cert = fmt::format(
+      "cd {} && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=bmf-test "
+      "-keyout key.pem -out cert.pem >/dev/null 2>&1",
+      dir_.path().string());
+  if (std::system(make_cert.c_str()) != 0) GTEST_SKIP() << "openssl CLI unavailable";
+  start_server(TlsFiles{(dir_.path() / "cert.pem").string(), (dir_.path() / "key.pem").string()});
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.set_verify_mode(asio::ssl::verify_none);  // the pin is the agent's business (tested there)
+  bool done = false;
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        asio::ssl::stream<tcp::socket> s(io_, ctx);
+        co_await s.next_layer().async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_),
+                                              asio::use_awaitable);
+        co_await s.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+        EXPECT_TRUE((co_await wire::write_frame(s, registration("uuid-tls").SerializeAsString(), {})).ok());
+        auto reply = co_await wire::read_frame(s, {});
+        proto::Envelope env;
+        EXPECT_TRUE(reply.ok() && env.ParseFromString(*reply) && env.has_register_reply()) << reply.status().to_string();
+        for (std::uint64_t seq = 1; seq <= 3; ++seq) {
+          proto::Envelope hb;
+          hb.mutable_heartbeat()->set_sequence(seq);
+          EXPECT_TRUE((co_await wire::write_frame(s, hb.SerializeAsString(), {})).ok());
+          auto ack = co_await wire::read_frame(s, {});
+          proto::Envelope a;
+          EXPECT_TRUE(ack.ok() && a.ParseFromString(*ack) && a.has_heartbeat_ack()) << ack.status().to_string();
+          EXPECT_EQ(a.heartbeat_ack().sequence(), seq);
+        }
+        // A peer that speaks no TLS: closed, and the server carries on.
+        tcp::socket bad(io_);
+        co_await bad.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), asio::use_awaitable);
+        std::string garbage(64, 'x');
+        co_await asio::async_write(bad, asio::buffer(garbage), asio::use_awaitable);
+        char byte;
+        boost::system::error_code ec;
+        std::size_t n = 0;
+        do {
+          n = co_await bad.async_read_some(asio::buffer(&byte, 1), asio::redirect_error(asio::use_awaitable, ec));
+        } while (!ec && n > 0);  // an alert, then the close
+        EXPECT_TRUE(ec) << "the server closed the connection";
+        done = true;
+      },
+      asio::detached);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!done && std::chrono::steady_clock::now() < until) io_.run_one_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(done);
   EXPECT_EQ(store_->list_nodes()->size(), 1u);
 }
 
