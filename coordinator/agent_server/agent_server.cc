@@ -179,6 +179,9 @@ class AgentServer::Impl {
   }
   void drain();
   bool idle() const { return pending_.empty(); }
+  // A session not in the batch was sent something while the batch ran (a command from a
+  // listener, say): written once the batch is over.
+  void flush_after_batch(std::shared_ptr<Session> session) { flush_after_.push_back(std::move(session)); }
   bool draining() const { return draining_; }
 
  private:
@@ -188,6 +191,7 @@ class AgentServer::Impl {
   };
   std::vector<Pending> pending_;
   std::vector<AgentEvent> deferred_;
+  std::vector<std::shared_ptr<Session>> flush_after_;
   bool drain_posted_ = false;
   bool draining_ = false;
   std::size_t writers_ = 0;  // queued messages that write (all but heartbeats)
@@ -269,7 +273,14 @@ class Session final : public std::enable_shared_from_this<Session>,
     // Inside pump() the output goes at its end (several answers, one write); during a batch,
     // after the commit (handled() pumps). Only writes here: the read buffer is shared, and a
     // listener may send while another session is in the middle of its frames.
+    if (server_.draining() && !in_pump_) return server_.flush_after_batch(shared_from_this());
     if (in_pump_ || server_.draining() || handshaking_ || write_blocked_) return;
+    flush_now();
+  }
+
+  // Writes what is queued unless something else will (a pump, the handshake, a blocked write).
+  void flush_now() {
+    if (closed_ || in_pump_ || handshaking_ || write_blocked_ || out_off_ >= out_.size()) return;
     auto self = shared_from_this();
     if (flush() && closing_ && out_off_ >= out_.size()) close();
   }
@@ -642,10 +653,16 @@ void AgentServer::Impl::drain() {
       BMF_LOG_ERROR("AGENT_BATCH_FAILED commit of {} message(s): {}; their sessions are closed", batch.size(), committed.to_string());
       deferred_.clear();
       for (auto& p : batch) p.session->close();
+      auto waiting_output = std::move(flush_after_);
+      flush_after_.clear();
+      for (auto& s : waiting_output) s->flush_now();  // commands: not about the lost batch
       return;
     }
   }
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].session->handled(std::move(results[i]));
+  auto waiting_output = std::move(flush_after_);
+  flush_after_.clear();
+  for (auto& s : waiting_output) s->flush_now();
   auto events = std::move(deferred_);
   deferred_.clear();
   for (const auto& e : events) publish(e);
