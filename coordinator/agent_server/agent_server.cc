@@ -223,9 +223,9 @@ std::chrono::milliseconds liveness_window(const NodeRegistry& registry) {
 // One agent connection, driven by socket readiness: no coroutine, no per-session timer, and no
 // buffer while idle (a partial frame or unsent bytes are the only things it keeps). pump() makes
 // all the progress it can (handshake, write what is queued, read and handle whole frames) and
-// then waits for the socket to become readable or writable. Reads go until the socket would
-// block (the reactor is edge-triggered), except while a message waits for its batch: handled()
-// resumes.
+// then waits for the poller's on_ready(). The poller is edge-triggered: reads go until the socket
+// is drained (a short read, or one that would block), except while a message waits for its
+// batch (handled() resumes) or while the peer does not read its answers.
 class Session final : public std::enable_shared_from_this<Session>,
                       public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
  public:
@@ -246,10 +246,9 @@ class Session final : public std::enable_shared_from_this<Session>,
     if (flags < 0 || ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK) != 0) {
       return unavailable(fmt::format("cannot make the socket non-blocking: {}", std::strerror(errno)));
     }
-    const int fd = fd_;
-    BMF_RETURN_IF_ERROR(server_.poller_->add(fd, this));
+    BMF_RETURN_IF_ERROR(server_.poller_->add(fd_, this));
     polled_ = true;
-    transport_ = server_.tls_ ? tls_transport(server_.tls_.get(), fd) : plain_transport(fd);
+    transport_ = server_.tls_ ? tls_transport(server_.tls_.get(), fd_) : plain_transport(fd_);
     handshaking_ = server_.tls_ != nullptr;
     set_deadline(Due::kRegister);
     pump();
@@ -274,15 +273,16 @@ class Session final : public std::enable_shared_from_this<Session>,
     // after the commit (handled() pumps). Only writes here: the read buffer is shared, and a
     // listener may send while another session is in the middle of its frames.
     if (server_.draining() && !in_pump_) return server_.flush_after_batch(shared_from_this());
-    if (in_pump_ || server_.draining() || handshaking_ || write_blocked_) return;
     flush_now();
   }
 
-  // Writes what is queued unless something else will (a pump, the handshake, a blocked write).
+  // Writes what is queued unless something else will (a pump, the handshake, a blocked write,
+  // the end of a batch), and closes once a closing session's last frame is out.
   void flush_now() {
-    if (closed_ || in_pump_ || handshaking_ || write_blocked_ || out_off_ >= out_.size()) return;
+    if (closed_ || in_pump_ || handshaking_ || write_blocked_ || server_.draining()) return;
     auto self = shared_from_this();
-    if (flush() && closing_ && out_off_ >= out_.size()) close();
+    if (out_off_ < out_.size() && !flush()) return;
+    if (closing_ && out_off_ >= out_.size()) close();
   }
 
   // The socket became readable or writable (or hung up): make what progress there is.
@@ -357,15 +357,13 @@ class Session final : public std::enable_shared_from_this<Session>,
     in_pump_ = true;
     step();
     in_pump_ = false;
-    if (!closed_ && !server_.draining() && !write_blocked_ && out_off_ < out_.size()) flush();  // answers queued by step()
-    if (!closed_ && closing_ && out_off_ >= out_.size()) close();
+    flush_now();  // the answers step() queued, in one write
   }
 
   void step() {
     if (handshaking_) {
       IoStep r = transport_->handshake();
-      if (r.kind == IoStep::kWantRead) return wait(tcp::socket::wait_read);
-      if (r.kind == IoStep::kWantWrite) return wait(tcp::socket::wait_write);
+      if (r.kind == IoStep::kWantRead || r.kind == IoStep::kWantWrite) return;  // on_ready() goes on
       if (r.kind != IoStep::kDone) {
         BMF_LOG_WARN_LIMITED("AGENT_TLS_HANDSHAKE_FAILED", "AGENT_TLS_HANDSHAKE_FAILED peer={}: {}", peer_,
                              r.kind == IoStep::kClosed ? "the peer closed the connection" : r.error);
@@ -381,12 +379,12 @@ class Session final : public std::enable_shared_from_this<Session>,
         if (closed_ || in_.size() != before) continue;
       }
       // A peer that sends but does not read is not read until it does (its answers are bounded).
-      if (out_.size() - out_off_ > kMaxUnsent) return wait(tcp::socket::wait_write);
+      if (out_.size() - out_off_ > kMaxUnsent) return;  // on_ready() when writable
       IoStep r = transport_->read(server_.read_buffer_);
       switch (r.kind) {
         case IoStep::kDone: break;
-        case IoStep::kWantRead: return wait(tcp::socket::wait_read);
-        case IoStep::kWantWrite: return wait(tcp::socket::wait_write);
+        case IoStep::kWantRead:
+        case IoStep::kWantWrite: return;  // on_ready() goes on
         case IoStep::kClosed:
           if (!in_.empty()) {
             return fail(data_loss(fmt::format("truncated frame: the stream ended with {} bytes of a frame", in_.size())));
@@ -411,10 +409,9 @@ class Session final : public std::enable_shared_from_this<Session>,
         in_.assign(data.substr(used));
       }
       if (in_.empty() && in_.capacity() > 1024) in_.shrink_to_fit();
-      // The socket is drained: wait now rather than read again for an EAGAIN. Safe with Asio's
-      // epoll reactor (Boost 1.74), whose every async_wait re-arms the descriptor with
-      // EPOLL_CTL_MOD, which reports bytes that arrived since this read at once.
-      if (!r.more && !waiting_ && !closing_ && !closed_) return wait(tcp::socket::wait_read);
+      // The socket is drained: wait now rather than read again for an EAGAIN. Bytes that arrive
+      // after this read make a new edge in the poller's set.
+      if (!r.more && !waiting_ && !closing_ && !closed_) return;  // on_ready() when readable
     }
   }
 
@@ -441,7 +438,7 @@ class Session final : public std::enable_shared_from_this<Session>,
     std::string rest = std::move(in_);
     in_.clear();
     const std::size_t used = take_frames(rest);
-    if (!closed_) in_.assign(std::string_view(rest).substr(std::min(used, rest.size())));
+    if (!closed_) in_.assign(std::string_view(rest).substr(used));
   }
 
   void take_message(std::string_view payload) {
@@ -468,8 +465,8 @@ class Session final : public std::enable_shared_from_this<Session>,
       IoStep r = transport_->write(std::string_view(out_).substr(out_off_));
       switch (r.kind) {
         case IoStep::kDone: out_off_ += r.bytes; continue;
-        case IoStep::kWantWrite: wait(tcp::socket::wait_write); write_blocked_ = true; return true;
-        case IoStep::kWantRead: wait(tcp::socket::wait_read); write_blocked_ = true; return true;
+        case IoStep::kWantWrite:
+        case IoStep::kWantRead: write_blocked_ = true; return true;  // on_ready() goes on
         case IoStep::kClosed:
         case IoStep::kError:
           BMF_LOG_INFO("AGENT_DISCONNECTED peer={} node={}: write failed: {}", peer_, node_id_,
@@ -484,10 +481,6 @@ class Session final : public std::enable_shared_from_this<Session>,
     if (out_.capacity() > 4096) out_.shrink_to_fit();
     return !closed_;
   }
-
-  // Blocked until the socket is readable or writable: the poller calls on_ready() then (its
-  // registration is edge-triggered for both, for the connection's life: nothing to arm).
-  void wait(tcp::socket::wait_type) {}
 
   Status handle(const proto::Envelope& env) {
     if (node_id_ == 0 && env.body_case() != proto::Envelope::kRegister) {

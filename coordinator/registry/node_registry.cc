@@ -214,7 +214,7 @@ Result<int> NodeRegistry::sweep() {
   BMF_ASSIGN_OR_RETURN(auto nodes, store_.list_expected_heartbeats());
   int changed = 0;
   for (NodeLiveness n : nodes) {
-    if (auto it = seen_.find(n.id); it != seen_.end()) n.last_seen_ms = std::max(n.last_seen_ms, it->second.at);
+    if (auto at = last_seen(n.id)) n.last_seen_ms = std::max(n.last_seen_ms, *at);
     EpochMs since = std::max(n.last_seen_ms, started_at_ms_);
     EpochMs limit = allowed;
     // bmf changed (or began to change) its power within the boot timeout: its agent may be
