@@ -31,6 +31,7 @@ cleanup() {
 trap cleanup EXIT
 ulimit -n 20000
 now_ms() { date +%s%3N; }
+machine_speed() { openssl speed -seconds 1 -bytes 16384 sha256 2>/dev/null | awk '/^sha256/ {printf "%d", $2 / 1000}'; }
 tck=$(getconf CLK_TCK)
 
 # ---------------------------------------------------------------- the coordinator
@@ -119,14 +120,18 @@ steady)
   read -r took peak <<< "$(wait_registered "$n" 0 "$t0" 300)"
   echo "  storm of $n: all registered in $took ms (coordinator CPU $(awk -v a="$(cpu_s "$coord")" -v b="$c0" 'BEGIN {printf "%.1f", a - b}') s; peak $peak connections/s)"
   sleep 15  # first heartbeats, first flush and sweep
-  mark; hb0=$(total acks); late0=$(total late); c0=$(cpu_s "$coord"); t0=$(now_ms)
+  speed0=$(machine_speed)
+  mark; hb0=$(total hb); ack0=$(total acks); late0=$(total late); c0=$(cpu_s "$coord"); t0=$(now_ms)
   sleep "$window"
-  c1=$(cpu_s "$coord"); t1=$(now_ms); hb1=$(total acks); late1=$(total late)
+  c1=$(cpu_s "$coord"); t1=$(now_ms); hb1=$(total hb); ack1=$(total acks); late1=$(total late)
+  speed1=$(machine_speed)
   rss=$(rss_mib "$coord")
   cpu_pct=$(awk -v a="$c1" -v b="$c0" -v ms=$((t1 - t0)) 'BEGIN {printf "%.2f", (a - b) * 100000 / ms}')
   echo "  steady ${window} s: coordinator CPU ${cpu_pct}% of one core, RSS ${rss} MiB (${base_rss} MiB before the agents:" \
-       "$(( (rss - base_rss) * 1048576 / n )) B per agent); $((hb1 - hb0)) heartbeats acked ($(( (hb1 - hb0) / window ))/s)," \
-       "$((late1 - late0)) later than one interval, slowest ack $(( $(maxof rtt_max_us) / 1000 )) ms"
+       "$(( (rss - base_rss) * 1048576 / n )) B per agent); $((hb1 - hb0)) heartbeats ($(( (hb1 - hb0) / window ))/s)," \
+       "$((ack1 - ack0)) of them acked, $((late1 - late0)) acks later than one interval, slowest ack $(( $(maxof rtt_max_us) / 1000 )) ms"
+  echo "  machine speed (one core, sha256 over 16 KiB blocks; this machine's speed drifts, compare runs with it):" \
+       "${speed0} MB/s before the window, ${speed1} MB/s after"
   check_db "$n"
   echo "  restart: SIGTERM, a new coordinator process on the same state"
   base=$(total registrations)

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "common/log/log.h"
+#include "common/process/huge_page_heap.h"
 #include "common/process/open_files.h"
 #include "coordinator/agent_server/agent_server.h"
 #include "common/http/host_port.h"
@@ -45,6 +46,8 @@ struct Config {
   std::string api_listen = "127.0.0.1:7421";
   std::uint32_t heartbeat_interval_ms = 5000;
   std::uint32_t missed_heartbeats = 3;
+  std::uint32_t heartbeats_per_ack = 3;
+  std::string heap;  // not an option: what use_huge_page_heap() did
   std::uint32_t agent_batch_ms = 5;
   std::string enrollment_token_file;
   std::string tls_cert;
@@ -244,7 +247,8 @@ int run(const Config& cfg) {
   }
   NodeLifecycle lifecycle(**store, clock);
   NodeRegistry registry(**store, clock, lifecycle,
-                        RegistryConfig{.liveness = {cfg.heartbeat_interval_ms, cfg.missed_heartbeats, cfg.boot_timeout_s * 1000},
+                        RegistryConfig{.liveness = {cfg.heartbeat_interval_ms, cfg.missed_heartbeats, cfg.boot_timeout_s * 1000,
+                                                   cfg.heartbeats_per_ack},
                                        .enrollment_token = *token});
   boost::asio::io_context io(1);
   AgentServer agents(io, registry, **store, agent_cfg);
@@ -393,9 +397,9 @@ int run(const Config& cfg) {
     });
   });
 
-  BMF_LOG_INFO("COORDINATOR_STARTED agents={}:{} api={}:{} state_dir={} heartbeat={}ms missed={}",
+  BMF_LOG_INFO("COORDINATOR_STARTED agents={}:{} api={}:{} state_dir={} heartbeat={}ms missed={} per_ack={} heap={}",
                agent_cfg.listen_address, *agent_port, api_cfg.listen_address, *api_port, cfg.state_dir,
-               cfg.heartbeat_interval_ms, cfg.missed_heartbeats);
+               cfg.heartbeat_interval_ms, cfg.missed_heartbeats, cfg.heartbeats_per_ack, cfg.heap);
   io.run();
   (void)registry.flush(true);
   if (abandoned) {
@@ -416,7 +420,10 @@ int run(const Config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // 0. The heap on transparent huge pages (may re-execute this program once: huge_page_heap.h).
+  const std::string heap = bmf::use_huge_page_heap(argv);
   Config cfg;
+  cfg.heap = heap;
   CLI::App app{"bmf-coordinator: the bare-metal fulfillment coordinator"};
   app.set_config("--config", "", "INI/TOML config file (keys are the long option names)");
   app.add_option("--state-dir", cfg.state_dir, "directory for bmf.db (SQLite, WAL)")->capture_default_str();
@@ -427,6 +434,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--missed-heartbeats", cfg.missed_heartbeats, "missed heartbeats before a node is unreachable")
       ->check(CLI::Range(1u, 1000u))
+      ->capture_default_str();
+  app.add_option("--heartbeats-per-ack", cfg.heartbeats_per_ack,
+                 "agents ask for a heartbeat ack about every this many heartbeats (1: every one; fewer acks, less "
+                 "load at site scale; an agent gives the coordinator up after max(4, this + 2) silent intervals)")
+      ->check(CLI::Range(1u, 10u))
       ->capture_default_str();
   app.add_option("--enrollment-token-file", cfg.enrollment_token_file, "file whose first line agents must present")
       ->check(CLI::ExistingFile);

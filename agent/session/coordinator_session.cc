@@ -1,4 +1,5 @@
 #include "agent/session/coordinator_session.h"
+#include "agent/session/heartbeat_policy.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -259,9 +260,10 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
         });
 
     Status result;
-    std::uint32_t interval_ms = 0;
+    HeartbeatPolicy policy;
     std::uint64_t sequence = 0;
     auto deadline = SteadyClock::now() + std::chrono::seconds(10);  // for RegisterReply
+    auto heard = SteadyClock::now();                                // last message from the coordinator
     auto next_heartbeat = SteadyClock::time_point::max();
     outbox_.clear();
     while (result.ok()) {
@@ -275,7 +277,7 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
       while (result.ok() && !inbox.empty()) {
         proto::Envelope in = std::move(inbox.front());
         inbox.pop_front();
-        result = co_await handle(stream, in, interval_ms, next_heartbeat, deadline);
+        result = co_await handle(stream, in, policy, next_heartbeat, heard, deadline);
       }
       if (!result.ok()) break;
       if (reader_done) {
@@ -294,8 +296,10 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
         hb.mutable_heartbeat()->set_state(proto::AGENT_STATE_IDLE);
         hb.mutable_heartbeat()->mutable_health()->set_ok(true);
         hb.mutable_heartbeat()->set_sequence(++sequence);
+        hb.mutable_heartbeat()->set_quiet(
+            !policy.wants_ack(std::chrono::duration_cast<std::chrono::milliseconds>(now - heard)));
         result = co_await wire::write_frame(stream, hb.SerializeAsString(), config_.limits);
-        next_heartbeat = now + std::chrono::milliseconds(interval_ms);
+        next_heartbeat = now + policy.interval;
         continue;
       }
       if (!outbox_.empty()) continue;  // queued while handling the inbox (a command's reply)
@@ -316,24 +320,29 @@ class CoordinatorSession::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   template <typename Stream>
-  asio::awaitable<Status> handle(Stream& stream, const proto::Envelope& in, std::uint32_t& interval_ms,
-                                 SteadyClock::time_point& next_heartbeat, SteadyClock::time_point& deadline) {
+  asio::awaitable<Status> handle(Stream& stream, const proto::Envelope& in, HeartbeatPolicy& policy,
+                                 SteadyClock::time_point& next_heartbeat, SteadyClock::time_point& heard,
+                                 SteadyClock::time_point& deadline) {
+    if (machine_.registered()) {  // anything the coordinator says shows it is alive
+      heard = SteadyClock::now();
+      deadline = heard + policy.silence_limit();
+    }
     switch (in.body_case()) {
       case proto::Envelope::kRegisterReply: {
         const auto& r = in.register_reply();
         node_id_ = r.node_id();
-        interval_ms = std::max<std::uint32_t>(r.heartbeat_interval_ms(), 10);
-        if (!to(SessionState::kRegistered, fmt::format("node={} heartbeat={}ms matched_existing={}", node_id_, interval_ms,
-                                                       r.matched_existing()))) {
+        policy.interval = std::chrono::milliseconds(std::max<std::uint32_t>(r.heartbeat_interval_ms(), 10));
+        policy.heartbeats_per_ack = r.heartbeats_per_ack();
+        if (!to(SessionState::kRegistered, fmt::format("node={} heartbeat={}ms per_ack={} matched_existing={}", node_id_,
+                                                       policy.interval.count(), policy.per_ack(), r.matched_existing()))) {
           co_return unavailable("stopped");
         }
-        next_heartbeat = SteadyClock::now();
-        deadline = SteadyClock::now() + std::chrono::milliseconds(interval_ms * 4);
+        next_heartbeat = heard = SteadyClock::now();
+        deadline = heard + policy.silence_limit();
         co_return ok_status();
       }
       case proto::Envelope::kHeartbeatAck:
         if (!machine_.registered()) co_return invalid_argument("HeartbeatAck before RegisterReply");
-        deadline = SteadyClock::now() + std::chrono::milliseconds(interval_ms * 4);
         co_return ok_status();
       case proto::Envelope::kCommand: {
         if (!machine_.registered()) co_return invalid_argument("Command before RegisterReply");

@@ -3,12 +3,14 @@
 // Each agent registers with its own identity, heartbeats at the interval the coordinator gives
 // (its first heartbeat at a random point of the first interval, as a fleet that did not boot at
 // one instant), times every HeartbeatAck, and on any loss reconnects with the agent's own
-// jittered exponential backoff and registers again. One process holds --agents connections:
+// jittered exponential backoff and registers again. Like an agent, it asks for an ack only about
+// every RegisterReply.heartbeats_per_ack heartbeats (agent/session/heartbeat_policy.h); the others
+// are `quiet` and untimed. One process holds --agents connections:
 // spread a site over several processes (bench/agent_scale.sh does), against one coordinator or
 // several (--coordinator may be given more than once; agent i uses coordinator i mod count).
 //
 // Every --report-ms it prints one line, for scripts to read:
-//   SWARM t_ms=.. connected=.. registered=.. registrations=.. connects=.. hb=.. acks=.. late=..
+//   SWARM t_ms=.. connected=.. registered=.. registrations=.. connects=.. hb=.. quiet=.. acks=.. late=..
 //         rtt_p50_us=.. rtt_p99_us=.. rtt_max_us=.. lost=.. failures=.. bad_connections=.. bad_refused=..
 // (counters are totals since start; rtt_* are over the last report period; late = acks that came
 // more than one interval after their heartbeat).
@@ -27,6 +29,7 @@
 #include <random>
 
 #include "agent/session/backoff.h"
+#include "agent/session/heartbeat_policy.h"
 #include "common/async/spawn.h"
 #include "common/proto/agent.pb.h"
 #include "common/crypto/cert_pin.h"
@@ -54,7 +57,7 @@ struct Options {
 };
 
 struct Stats {
-  std::uint64_t connects = 0, registrations = 0, heartbeats = 0, acks = 0, late = 0, lost = 0, failures = 0;
+  std::uint64_t connects = 0, registrations = 0, heartbeats = 0, quiet = 0, acks = 0, late = 0, lost = 0, failures = 0;
   std::int64_t connected = 0, registered = 0;
   std::vector<std::uint32_t> rtt_us;  // this period
   std::uint64_t rtt_max_us = 0;
@@ -114,6 +117,8 @@ class Swarm {
     if (!reply.ok() || !in.ParseFromString(*reply) || !in.has_register_reply()) co_return false;
     const auto interval = std::chrono::milliseconds(std::max<std::uint32_t>(in.register_reply().heartbeat_interval_ms(), 10));
     const std::uint64_t node = in.register_reply().node_id();
+    const bmf::agent::HeartbeatPolicy policy{interval, in.register_reply().heartbeats_per_ack()};
+    auto heard = Clock::now();
     ++stats_.registrations;
     ++stats_.registered;
     attempt_[index] = 0;
@@ -132,10 +137,17 @@ class Swarm {
       hb.mutable_heartbeat()->mutable_health()->set_ok(true);
       hb.mutable_heartbeat()->set_sequence(++seq);
       const auto sent = Clock::now();
+      const bool quiet = !policy.wants_ack(std::chrono::duration_cast<std::chrono::milliseconds>(sent - heard));
+      hb.mutable_heartbeat()->set_quiet(quiet);
       const std::string beat = hb.SerializeAsString();
       bmf::Status wrote = co_await bmf::wire::write_frame(stream, beat, limits_);
       if (!wrote.ok()) break;
       ++stats_.heartbeats;
+      next += interval;
+      if (quiet) {
+        ++stats_.quiet;
+        continue;
+      }
       for (;;) {  // the ack (a command may come first: this agent does not run any)
         auto got = co_await bmf::wire::read_frame(stream, limits_);
         bmf::proto::Envelope ack;
@@ -149,9 +161,9 @@ class Swarm {
         if (rtt > interval) ++stats_.late;
         stats_.rtt_us.push_back(static_cast<std::uint32_t>(std::min<std::int64_t>(rtt.count(), UINT32_MAX)));
         stats_.rtt_max_us = std::max<std::uint64_t>(stats_.rtt_max_us, rtt.count());
+        heard = Clock::now();
         break;
       }
-      next += interval;
     }
     --stats_.registered;
     co_return true;
@@ -266,10 +278,10 @@ class Swarm {
     auto& r = stats_.rtt_us;
     std::sort(r.begin(), r.end());
     auto pct = [&](double p) -> std::uint32_t { return r.empty() ? 0 : r[std::min(r.size() - 1, static_cast<std::size_t>(p * r.size()))]; };
-    fmt::print("SWARM t_ms={} first={} agents={} connected={} registered={} registrations={} connects={} hb={} acks={} late={} "
+    fmt::print("SWARM t_ms={} first={} agents={} connected={} registered={} registrations={} connects={} hb={} quiet={} acks={} late={} "
                "rtt_p50_us={} rtt_p99_us={} rtt_max_us={} lost={} failures={} bad_connections={} bad_refused={}\n",
                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count(), o_.first, o_.agents,
-               stats_.connected, stats_.registered, stats_.registrations, stats_.connects, stats_.heartbeats, stats_.acks, stats_.late,
+               stats_.connected, stats_.registered, stats_.registrations, stats_.connects, stats_.heartbeats, stats_.quiet, stats_.acks, stats_.late,
                pct(0.5), pct(0.99), stats_.rtt_max_us, stats_.lost, stats_.failures, stats_.bad_connections, stats_.bad_refused);
     std::fflush(stdout);
     r.clear();

@@ -208,6 +208,7 @@ class AgentServer::Impl {
  private:
   void sweep_deadlines();
   void arm_sweeper();
+  std::chrono::milliseconds sweep_period() const;
   asio::awaitable<void> accept_loop();
 };
 
@@ -230,9 +231,13 @@ class Session final : public std::enable_shared_from_this<Session>,
                       public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
  public:
   static constexpr std::size_t kMaxUnsent = 256 * 1024;
-  // What a session must do before its deadline; each kind has one fixed delay, so a list per
-  // kind in the order the deadlines were set is also in deadline order (sweeping reads only
-  // the fronts that are due).
+  // What a session must do before its deadline; each kind has one fixed delay. kRegister and
+  // kFlushError are set once per session: a list per kind in the order the deadlines were set is
+  // in deadline order (sweeping reads only the fronts that are due). kMessage is pushed back by
+  // every message, thousands a second: moving the session in a list each time would touch its two
+  // neighbours' memory, cold at site scale. It sits in a wheel of slots instead, and a message only
+  // moves deadline_; the sweep moves a session whose slot has passed to the slot of its deadline
+  // (once per liveness window, not once per message), or closes it.
   enum class Due { kRegister, kMessage, kFlushError };
 
   // `fd`: a connected socket, now this session's (out of Asio's reactor: the poller has it).
@@ -315,6 +320,7 @@ class Session final : public std::enable_shared_from_this<Session>,
   }
 
   void set_deadline(Due due);
+  Clock::time_point deadline() const { return deadline_; }
 
   void close() {
     if (closed_) return;
@@ -461,6 +467,10 @@ class Session final : public std::enable_shared_from_this<Session>,
 
   // Flushes queued output; false when that closed the session.
   bool flush() {
+    if (out_.empty()) {  // the common case: touch nothing more of the session's memory
+      write_blocked_ = false;
+      return !closed_;
+    }
     while (out_off_ < out_.size() && !closed_) {
       IoStep r = transport_->write(std::string_view(out_).substr(out_off_));
       switch (r.kind) {
@@ -476,9 +486,8 @@ class Session final : public std::enable_shared_from_this<Session>,
       }
     }
     write_blocked_ = false;
-    out_.clear();
+    std::string().swap(out_);  // an idle session keeps no buffer (the next answer allocates a hot one)
     out_off_ = 0;
-    if (out_.capacity() > 4096) out_.shrink_to_fit();
     return !closed_;
   }
 
@@ -520,6 +529,7 @@ class Session final : public std::enable_shared_from_this<Session>,
     auto* reply = env.mutable_register_reply();
     reply->set_node_id(node_id_);
     reply->set_heartbeat_interval_ms(server_.registry_.liveness().heartbeat_interval_ms);
+    reply->set_heartbeats_per_ack(server_.registry_.liveness().heartbeats_per_ack);
     reply->set_node_secret(out->node_secret);
     reply->set_matched_existing(out->matched_existing);
     send(env);
@@ -532,6 +542,7 @@ class Session final : public std::enable_shared_from_this<Session>,
       return invalid_argument(fmt::format("heartbeat for node {} on node {}'s connection", hb.node_id(), node_id_));
     }
     BMF_RETURN_IF_ERROR(server_.registry_.heartbeat(node_id_));
+    if (hb.quiet()) return ok_status();  // the agent heard from us lately (heartbeat_policy.h)
     proto::Envelope env;
     env.mutable_heartbeat_ack()->set_sequence(hb.sequence());
     send(env);
@@ -570,6 +581,7 @@ class Session final : public std::enable_shared_from_this<Session>,
   std::string out_;  // frames not yet written, from out_off_
   std::size_t out_off_ = 0;
   Clock::time_point deadline_;
+  Due due_ = Due::kRegister;
   std::uint64_t node_id_ = 0;
   bool handshaking_ = false;
   bool waiting_ = false;  // a message of this session is in the server's batch
@@ -583,16 +595,26 @@ class Session final : public std::enable_shared_from_this<Session>,
 // The sessions by deadline kind (see Session::Due).
 struct Deadlines {
   using List = boost::intrusive::list<Session, boost::intrusive::constant_time_size<false>>;
-  std::array<List, 3> lists;
+  std::array<List, 3> lists;  // kMessage's stays empty: see wheel
   std::array<Clock::duration, 3> delays{};
+  // kMessage: slot k % wheel.size() holds sessions whose deadline was in slot k when they were put
+  // there (slot k: [k * slot, (k + 1) * slot) since the clock's epoch).
+  std::vector<List> wheel;
+  Clock::duration slot{};
+  std::int64_t next_slot = 0;  // the first slot not swept yet
+
+  std::int64_t slot_of(Clock::time_point t) const { return t.time_since_epoch() / slot; }
+  List& at(std::int64_t k) { return wheel[static_cast<std::size_t>(k % static_cast<std::int64_t>(wheel.size()))]; }
 };
 
 void Session::set_deadline(Due due) {
   auto& d = *server_.deadlines_;
   const auto i = static_cast<std::size_t>(due);
-  unlink();
   deadline_ = Clock::now() + d.delays[i];
-  d.lists[i].push_back(*this);
+  if (due == Due::kMessage && due_ == Due::kMessage && is_linked()) return;  // the sweep catches up
+  unlink();
+  due_ = due;
+  (due == Due::kMessage ? d.at(d.slot_of(deadline_)) : d.lists[i]).push_back(*this);
 }
 
 AgentServer::Impl::Impl(asio::io_context& io, NodeRegistry& registry, Store& store, AgentServerConfig config)
@@ -605,10 +627,22 @@ AgentServer::Impl::Impl(asio::io_context& io, NodeRegistry& registry, Store& sto
       deadlines_(std::make_unique<Deadlines>()) {
   deadlines_->delays = {std::chrono::milliseconds(config_.register_timeout_ms), liveness_window(registry_),
                         std::chrono::seconds(1)};
+  // One slot per sweep, and enough of them that a deadline never wraps onto a slot not yet swept.
+  deadlines_->slot = sweep_period();
+  deadlines_->wheel.resize(static_cast<std::size_t>(deadlines_->delays[1] / deadlines_->slot) + 3);
+  deadlines_->next_slot = deadlines_->slot_of(Clock::now());
+}
+
+std::chrono::milliseconds AgentServer::Impl::sweep_period() const {
+  // A quarter of the shortest deadline, between 10 ms and 1 s: a deadline is kept to within that
+  // (the liveness window, swept by slots, to within two).
+  const auto shortest = std::min(std::chrono::milliseconds(config_.register_timeout_ms), liveness_window(registry_));
+  return std::clamp<std::chrono::milliseconds>(shortest / 4, std::chrono::milliseconds(10), std::chrono::seconds(1));
 }
 
 AgentServer::Impl::~Impl() {
   for (auto& list : deadlines_->lists) list.clear();
+  for (auto& list : deadlines_->wheel) list.clear();
   retired_.clear();
   poller_.reset();
 }
@@ -684,11 +718,7 @@ Result<std::uint16_t> AgentServer::Impl::start() {
 }
 
 void AgentServer::Impl::arm_sweeper() {
-  // A quarter of the shortest deadline, between 10 ms and 1 s: a deadline is kept to within that.
-  const auto shortest = std::min(std::chrono::milliseconds(config_.register_timeout_ms), liveness_window(registry_));
-  const auto period = std::clamp<std::chrono::milliseconds>(shortest / 4, std::chrono::milliseconds(10),
-                                                             std::chrono::seconds(1));
-  sweeper_.expires_after(period);
+  sweeper_.expires_after(sweep_period());
   sweeper_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
     sweep_deadlines();
@@ -713,6 +743,19 @@ void AgentServer::Impl::sweep_deadlines() {
       if (!session->expire_if_due(now)) break;       // the rest of this list is due later
     }
   }
+  // The wheel's slots that have wholly passed (at most one turn, if the loop was held up).
+  auto& d = *deadlines_;
+  const std::int64_t current = d.slot_of(now);
+  for (std::int64_t k = std::max(d.next_slot, current - static_cast<std::int64_t>(d.wheel.size()) + 1); k < current; ++k) {
+    auto& slot = d.at(k);
+    while (!slot.empty()) {
+      auto session = slot.front().shared_from_this();
+      if (session->expire_if_due(now)) continue;  // closed (and so out of the slot)
+      session->unlink();
+      d.at(d.slot_of(session->deadline())).push_back(*session);  // a later slot: it had messages since
+    }
+  }
+  d.next_slot = std::max(d.next_slot, current);
 }
 
 asio::awaitable<void> AgentServer::Impl::accept_loop() {

@@ -28,6 +28,9 @@ struct LivenessPolicy {
   std::uint32_t heartbeat_interval_ms = 5000;
   std::uint32_t missed_heartbeats = 3;
   std::uint32_t boot_timeout_ms = 600'000;  // power-on -> first heartbeat
+  // Agents ask for a HeartbeatAck about every this many heartbeats (RegisterReply.heartbeats_per_ack,
+  // agent/session/heartbeat_policy.h): their own judge of the coordinator's liveness. 1: every one.
+  std::uint32_t heartbeats_per_ack = 3;
 };
 
 struct RegistryConfig {

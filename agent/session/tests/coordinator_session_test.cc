@@ -25,8 +25,8 @@ using Clock = std::chrono::steady_clock;
 // Accepts agents, answers Register with `interval_ms`, acks heartbeats and records when they came.
 class FakeCoordinator {
  public:
-  FakeCoordinator(asio::io_context& io, std::uint32_t interval_ms) : io_(io), acceptor_(io, {asio::ip::make_address("127.0.0.1"), 0}),
-                                                                      interval_ms_(interval_ms) {
+  FakeCoordinator(asio::io_context& io, std::uint32_t interval_ms, std::uint32_t per_ack = 0)
+      : io_(io), acceptor_(io, {asio::ip::make_address("127.0.0.1"), 0}), interval_ms_(interval_ms), per_ack_(per_ack) {
     async::spawn(io_, accept(), "fake coordinator");
   }
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
@@ -40,6 +40,8 @@ class FakeCoordinator {
   }
 
   std::vector<Clock::time_point> heartbeats;
+  std::vector<bool> quiet;  // per heartbeat
+  bool mute = false;        // stop acking (a coordinator that hangs with its sockets open)
   std::vector<std::string> updates;  // InventoryUpdate reasons
   int registrations = 0;
 
@@ -63,8 +65,11 @@ class FakeCoordinator {
         ++registrations;
         out.mutable_register_reply()->set_node_id(7);
         out.mutable_register_reply()->set_heartbeat_interval_ms(interval_ms_);
+        out.mutable_register_reply()->set_heartbeats_per_ack(per_ack_);
       } else if (in.has_heartbeat()) {
         heartbeats.push_back(Clock::now());
+        quiet.push_back(in.heartbeat().quiet());
+        if (in.heartbeat().quiet() || mute) continue;
         out.mutable_heartbeat_ack();
       } else if (in.has_inventory_update()) {
         updates.push_back(in.inventory_update().reason());
@@ -79,6 +84,7 @@ class FakeCoordinator {
   asio::io_context& io_;
   tcp::acceptor acceptor_;
   std::uint32_t interval_ms_;
+  std::uint32_t per_ack_;
   std::shared_ptr<tcp::socket> socket_;
 };
 
@@ -163,6 +169,45 @@ TEST_F(CoordinatorSessionTest, StopDuringASlowRegistrationCollection_EndsAtOnce)
   EXPECT_EQ(s->state(), SessionState::kStopped);
   EXPECT_EQ(coordinator.registrations, 0);
   worker_.join();
+}
+
+TEST_F(CoordinatorSessionTest, SparseAcks_EveryThirdBeatAsks_AndTheSessionHolds) {
+  FakeCoordinator coordinator(io_, 40, 3);
+  auto s = session(coordinator.port());
+  s->start();
+  ASSERT_TRUE(run_until([&] { return coordinator.heartbeats.size() >= 15; }, std::chrono::seconds(5)));
+  int asked = 0;
+  for (bool q : coordinator.quiet) asked += q ? 0 : 1;
+  // Beats 3, 6, 9, ... ask (a late beat may shift one by a beat, never skip asking for long).
+  EXPECT_GE(asked, 4);
+  EXPECT_LE(asked, 6);
+  EXPECT_TRUE(coordinator.quiet[0]) << "the RegisterReply was just heard";
+  EXPECT_EQ(coordinator.registrations, 1) << "the session was given up while acks were sparse";
+  EXPECT_EQ(s->state(), SessionState::kRegistered);
+  s->stop();
+  coordinator.close();
+  run_for(std::chrono::milliseconds(100));
+}
+
+TEST_F(CoordinatorSessionTest, CoordinatorStopsAnswering_EveryBeatAsks_GivenUpAfterFivePerAckIntervals) {
+  FakeCoordinator coordinator(io_, 40, 3);
+  auto s = session(coordinator.port());
+  s->start();
+  ASSERT_TRUE(run_until([&] { return coordinator.heartbeats.size() >= 4; }, std::chrono::seconds(5)));
+  coordinator.mute = true;
+  const std::size_t muted_at = coordinator.heartbeats.size();
+  const auto t0 = Clock::now();
+  ASSERT_TRUE(run_until([&] { return coordinator.registrations == 2; }, std::chrono::seconds(5)));
+  const auto gave_up = Clock::now() - t0;
+  // Silence limit: (3 + 2) x 40 ms after the last ack, which came at most one interval before the mute.
+  EXPECT_GE(gave_up, std::chrono::milliseconds(150));
+  EXPECT_LT(gave_up, std::chrono::milliseconds(1000));
+  int asked_while_muted = 0;
+  for (std::size_t i = muted_at; i < coordinator.quiet.size(); ++i) asked_while_muted += coordinator.quiet[i] ? 0 : 1;
+  EXPECT_GE(asked_while_muted, 2) << "unanswered, the agent keeps asking before it gives up";
+  s->stop();
+  coordinator.close();
+  run_for(std::chrono::milliseconds(100));
 }
 
 TEST_F(CoordinatorSessionTest, LostConnection_BackoffThenRegistersAgain) {

@@ -33,14 +33,14 @@ class AgentServerTest : public ::testing::Test {
     start_server({});
   }
 
-  void start_server(std::optional<TlsFiles> tls) {
+  void start_server(std::optional<TlsFiles> tls, NodeRegistry* registry = nullptr) {
     AgentServerConfig cfg;
     cfg.listen_port = 0;
     cfg.limits.max_payload = 4096;
     cfg.register_timeout_ms = 300;
     cfg.tls = std::move(tls);
     // A second server (TLS) leaves the first running: a server is destroyed only with the test.
-    servers_.push_back(std::make_unique<AgentServer>(io_, *registry_, *store_, cfg));
+    servers_.push_back(std::make_unique<AgentServer>(io_, registry ? *registry : *registry_, *store_, cfg));
     server_ = servers_.back().get();
     auto port = server_->start();
     ASSERT_TRUE(port.ok()) << port.status().to_string();
@@ -64,10 +64,10 @@ class AgentServerTest : public ::testing::Test {
     ASSERT_TRUE(done);
   }
 
-  static proto::Envelope registration(const std::string& uuid) {
+  static proto::Envelope registration(const std::string& uuid, const std::string& mac = "aa:bb:cc:00:00:01") {
     proto::Envelope env;
     env.mutable_register_()->mutable_identity()->set_system_uuid(uuid);
-    env.mutable_register_()->mutable_identity()->add_macs("aa:bb:cc:00:00:01");
+    env.mutable_register_()->mutable_identity()->add_macs(mac);
     return env;
   }
 
@@ -208,6 +208,93 @@ TEST_F(AgentServerTest, RegisterAndHeartbeatInOneWrite_BothAnsweredInOrder) {
     EXPECT_TRUE(second.ok() && b.ParseFromString(*second) && b.has_heartbeat_ack()) << second.status().to_string();
     EXPECT_EQ(b.heartbeat_ack().sequence(), 41u);
   });
+}
+
+TEST_F(AgentServerTest, QuietHeartbeat_RecordedButNotAcked_AnAskingOneIs) {
+  // RegisterReply tells the agent how many heartbeats go per ack; a `quiet` heartbeat keeps the
+  // node alive and gets no answer, so the first frame after both is the ack of the second.
+  run_client([&](tcp::socket& s) -> asio::awaitable<void> {
+    co_await wire::write_frame(s, registration("uuid-quiet").SerializeAsString(), {});
+    auto reply = co_await wire::read_frame(s, {});
+    proto::Envelope r;
+    EXPECT_TRUE(reply.ok() && r.ParseFromString(*reply) && r.has_register_reply()) << reply.status().to_string();
+    EXPECT_EQ(r.register_reply().heartbeats_per_ack(), 3u) << "LivenessPolicy's default";
+    const std::uint64_t node = r.register_reply().node_id();
+    auto seen = [&]() -> EpochMs {  // memory for a steady node, the row before that
+      auto row = store_->get_node(node);
+      return std::max(registry_->last_seen(node).value_or(0), row.ok() ? row->last_seen_ms : 0);
+    };
+    const EpochMs registered_at = seen();
+    asio::steady_timer pause(io_, std::chrono::milliseconds(30));
+    co_await pause.async_wait(asio::use_awaitable);
+
+    proto::Envelope quiet;
+    quiet.mutable_heartbeat()->set_sequence(1);
+    quiet.mutable_heartbeat()->set_quiet(true);
+    co_await wire::write_frame(s, quiet.SerializeAsString(), {});
+    for (int i = 0; i < 100 && seen() == registered_at; ++i) {
+      asio::steady_timer poll(io_, std::chrono::milliseconds(10));
+      co_await poll.async_wait(asio::use_awaitable);
+    }
+    EXPECT_GT(registered_at, 0);
+    EXPECT_GT(seen(), registered_at) << "the quiet heartbeat was not recorded";
+
+    proto::Envelope asking;
+    asking.mutable_heartbeat()->set_sequence(2);
+    co_await wire::write_frame(s, asking.SerializeAsString(), {});
+    auto next = co_await wire::read_frame(s, {});
+    proto::Envelope a;
+    EXPECT_TRUE(next.ok() && a.ParseFromString(*next) && a.has_heartbeat_ack()) << next.status().to_string();
+    EXPECT_EQ(a.heartbeat_ack().sequence(), 2u) << "the quiet heartbeat was acked";
+  });
+}
+
+TEST_F(AgentServerTest, LivenessWindow_ATalkingAgentStays_ASilentOneIsClosedInTime) {
+  // Heartbeats every 100 ms, 1 may be missed: the window is 200 ms (swept in 50 ms slots). A
+  // message only moves the session's deadline; the sweep must still see it (and not close it),
+  // and must close the silent one within the window plus two slots.
+  NodeRegistry fast(*store_, clock_, *lifecycle_, RegistryConfig{.liveness = {100, 1}});
+  start_server({}, &fast);
+  using Clock = std::chrono::steady_clock;
+  bool talker_done = false, silent_done = false;
+  Clock::duration silent_closed_after{};
+  int talker_acks = 0;
+  auto connect = [&](const std::string& uuid, const std::string& mac) -> asio::awaitable<std::shared_ptr<tcp::socket>> {
+    auto s = std::make_shared<tcp::socket>(io_);
+    co_await s->async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), asio::use_awaitable);
+    co_await wire::write_frame(*s, registration(uuid, mac).SerializeAsString(), {});
+    auto reply = co_await wire::read_frame(*s, {});
+    EXPECT_TRUE(reply.ok()) << reply.status().to_string();
+    co_return s;
+  };
+  asio::co_spawn(io_, [&]() -> asio::awaitable<void> {
+    auto s = co_await connect("uuid-talker", "aa:bb:cc:00:00:11");
+    for (int i = 1; i <= 15; ++i) {  // 750 ms: almost four windows
+      asio::steady_timer gap(io_, std::chrono::milliseconds(50));
+      co_await gap.async_wait(asio::use_awaitable);
+      proto::Envelope hb;
+      hb.mutable_heartbeat()->set_sequence(static_cast<std::uint64_t>(i));
+      co_await wire::write_frame(*s, hb.SerializeAsString(), {});
+      auto ack = co_await wire::read_frame(*s, {});
+      if (!ack.ok()) break;
+      ++talker_acks;
+    }
+    talker_done = true;
+  }, asio::detached);
+  asio::co_spawn(io_, [&]() -> asio::awaitable<void> {
+    auto s = co_await connect("uuid-silent", "aa:bb:cc:00:00:12");
+    const auto t0 = Clock::now();
+    auto next = co_await wire::read_frame(*s, {});
+    EXPECT_FALSE(next.ok()) << "closed, not answered";
+    silent_closed_after = Clock::now() - t0;
+    silent_done = true;
+  }, asio::detached);
+  const auto until = Clock::now() + std::chrono::seconds(5);
+  while (!(talker_done && silent_done) && Clock::now() < until) io_.run_one_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(talker_done && silent_done);
+  EXPECT_EQ(talker_acks, 15) << "a session that talks was closed";
+  EXPECT_GE(silent_closed_after, std::chrono::milliseconds(190));
+  EXPECT_LT(silent_closed_after, std::chrono::milliseconds(450)) << "window 200 ms + two 50 ms slots, and slack";
 }
 
 TEST_F(AgentServerTest, SilentPeer_ClosedAtTheRegisterDeadline) {
