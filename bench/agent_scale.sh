@@ -31,7 +31,6 @@ cleanup() {
 trap cleanup EXIT
 ulimit -n 20000
 now_ms() { date +%s%3N; }
-machine_speed() { openssl speed -seconds 1 -bytes 16384 sha256 2>/dev/null | awk '/^sha256/ {printf "%d", $2 / 1000}'; }
 tck=$(getconf CLK_TCK)
 
 # ---------------------------------------------------------------- the coordinator
@@ -111,6 +110,12 @@ case "$mode" in
 steady)
   n=${2:-19000}; window=${3:-60}
   tls=${TLS:-1}  # TLS=0: plain TCP, to see what TLS costs
+  # The raw floor first, the same minutes: this machine's speed drifts several-fold (a cold page
+  # costs 2 to 20 us to touch, hour by hour), so the ratio to it is the figure that holds.
+  floor=$("$BUILD/bench/epoll_floor" --connections "$n" --interval-ms "$HB_MS" --window-s 30 --reply-every 3)
+  floor_pct=$(sed -n 's/.* cpu_pct=\([0-9.]*\).*/\1/p' <<< "$floor")
+  echo "  raw floor (bench/epoll_floor: plain epoll, $n connections, a 64-byte message each every $((HB_MS / 1000)) s, every" \
+       "3rd answered): ${floor_pct}% of one core"
   start_coordinator "$tls"
   base_rss=$(rss_mib "$coord")
   echo "agent_scale steady: $n agents over $([[ $tls == 1 ]] && echo "TLS (pinned)" || echo "plain TCP"), heartbeat every $((HB_MS / 1000)) s," \
@@ -120,18 +125,15 @@ steady)
   read -r took peak <<< "$(wait_registered "$n" 0 "$t0" 300)"
   echo "  storm of $n: all registered in $took ms (coordinator CPU $(awk -v a="$(cpu_s "$coord")" -v b="$c0" 'BEGIN {printf "%.1f", a - b}') s; peak $peak connections/s)"
   sleep 15  # first heartbeats, first flush and sweep
-  speed0=$(machine_speed)
   mark; hb0=$(total hb); ack0=$(total acks); late0=$(total late); c0=$(cpu_s "$coord"); t0=$(now_ms)
   sleep "$window"
   c1=$(cpu_s "$coord"); t1=$(now_ms); hb1=$(total hb); ack1=$(total acks); late1=$(total late)
-  speed1=$(machine_speed)
   rss=$(rss_mib "$coord")
   cpu_pct=$(awk -v a="$c1" -v b="$c0" -v ms=$((t1 - t0)) 'BEGIN {printf "%.2f", (a - b) * 100000 / ms}')
   echo "  steady ${window} s: coordinator CPU ${cpu_pct}% of one core, RSS ${rss} MiB (${base_rss} MiB before the agents:" \
        "$(( (rss - base_rss) * 1048576 / n )) B per agent); $((hb1 - hb0)) heartbeats ($(( (hb1 - hb0) / window ))/s)," \
        "$((ack1 - ack0)) of them acked, $((late1 - late0)) acks later than one interval, slowest ack $(( $(maxof rtt_max_us) / 1000 )) ms"
-  echo "  machine speed (one core, sha256 over 16 KiB blocks; this machine's speed drifts, compare runs with it):" \
-       "${speed0} MB/s before the window, ${speed1} MB/s after"
+  echo "  bmf / raw floor: $(awk -v a="$cpu_pct" -v b="$floor_pct" 'BEGIN {printf "%.1f", a / b}')x"
   check_db "$n"
   echo "  restart: SIGTERM, a new coordinator process on the same state"
   base=$(total registrations)
