@@ -18,7 +18,6 @@
 #include <sstream>
 
 #include "common/log/log.h"
-#include "common/process/huge_page_heap.h"
 #include "common/process/open_files.h"
 #include "coordinator/agent_server/agent_server.h"
 #include "common/http/host_port.h"
@@ -47,8 +46,7 @@ struct Config {
   std::uint32_t heartbeat_interval_ms = 5000;
   std::uint32_t missed_heartbeats = 3;
   std::uint32_t heartbeats_per_ack = 3;
-  std::string heap;  // not an option: what use_huge_page_heap() did
-  std::uint32_t agent_batch_ms = 5;
+  std::uint32_t agent_batch_ms = 20;
   std::string enrollment_token_file;
   std::string tls_cert;
   std::string tls_key;
@@ -397,9 +395,9 @@ int run(const Config& cfg) {
     });
   });
 
-  BMF_LOG_INFO("COORDINATOR_STARTED agents={}:{} api={}:{} state_dir={} heartbeat={}ms missed={} per_ack={} heap={}",
+  BMF_LOG_INFO("COORDINATOR_STARTED agents={}:{} api={}:{} state_dir={} heartbeat={}ms missed={} per_ack={}",
                agent_cfg.listen_address, *agent_port, api_cfg.listen_address, *api_port, cfg.state_dir,
-               cfg.heartbeat_interval_ms, cfg.missed_heartbeats, cfg.heartbeats_per_ack, cfg.heap);
+               cfg.heartbeat_interval_ms, cfg.missed_heartbeats, cfg.heartbeats_per_ack);
   io.run();
   (void)registry.flush(true);
   if (abandoned) {
@@ -420,10 +418,7 @@ int run(const Config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // 0. The heap on transparent huge pages (may re-execute this program once: huge_page_heap.h).
-  const std::string heap = bmf::use_huge_page_heap(argv);
   Config cfg;
-  cfg.heap = heap;
   CLI::App app{"bmf-coordinator: the bare-metal fulfillment coordinator"};
   app.set_config("--config", "", "INI/TOML config file (keys are the long option names)");
   app.add_option("--state-dir", cfg.state_dir, "directory for bmf.db (SQLite, WAL)")->capture_default_str();

@@ -1,57 +1,75 @@
 #include "common/process/huge_page_heap.h"
 
+#include <fmt/core.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
-#include <cstdlib>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <fstream>
-#include <sstream>
+#include <string>
+#include <vector>
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
 
 namespace bmf {
 namespace {
 
-constexpr const char* kMarker = "BMF_HUGE_PAGE_HEAP_REEXEC";  // set for the re-executed process only
-constexpr const char* kTunable = "glibc.malloc.hugetlb=1";
+constexpr std::uintptr_t kHuge = 2u << 20;
+
+struct Range {
+  std::uintptr_t begin, end;
+};
+
+std::vector<Range> heap_ranges() {
+  std::vector<Range> out;
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.size() < 6 || line.compare(line.size() - 6, 6, "[heap]") != 0) continue;
+    const auto dash = line.find('-');
+    const auto space = line.find(' ', dash);
+    out.push_back({std::stoull(line.substr(0, dash), nullptr, 16), std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16)});
+  }
+  return out;
+}
 
 }  // namespace
 
-std::optional<std::string> tunables_with_huge_page_heap(const char* current, std::string_view thp_enabled) {
-  if (thp_enabled.empty() || thp_enabled.find("[never]") != std::string_view::npos) return std::nullopt;
-  if (current == nullptr || *current == '\0') return std::string(kTunable);
-  if (std::string_view(current).find("glibc.malloc.hugetlb") != std::string_view::npos) return std::nullopt;
-  return std::string(current) + ":" + kTunable;
-}
-
-std::string use_huge_page_heap(char** argv) {
-  if (const char* marker = std::getenv(kMarker)) {
-    // The re-executed process: give children back the environment the operator started us with.
-    const std::string before = marker;
-    if (before == "-") {
-      ::unsetenv("GLIBC_TUNABLES");
-    } else {
-      ::setenv("GLIBC_TUNABLES", before.c_str(), 1);
+Result<HeapCollapse> collapse_heap_into_huge_pages(double min_resident, const std::atomic<bool>& stop) {
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  HeapCollapse report;
+  std::vector<unsigned char> resident(kHuge / page);
+  for (const Range& r : heap_ranges()) {
+    for (std::uintptr_t at = (r.begin + kHuge - 1) & ~(kHuge - 1); at + kHuge <= r.end; at += kHuge) {
+      if (stop.load(std::memory_order_relaxed)) return report;
+      auto* p = reinterpret_cast<void*>(at);
+      if (::mincore(p, kHuge, resident.data()) != 0) continue;  // unmapped meanwhile (the heap shrank)
+      std::size_t in = 0;
+      for (unsigned char v : resident) in += v & 1;
+      if (in == resident.size()) {
+        // Possibly a huge page already (or 4 KiB pages all in): collapsing again is a cheap no-op for the former.
+      } else if (static_cast<double>(in) < min_resident * static_cast<double>(resident.size())) {
+        ++report.skipped;
+        continue;
+      }
+      if (::madvise(p, kHuge, MADV_COLLAPSE) != 0) {
+        if (errno == EINVAL) {
+          return Status(StatusCode::kUnimplemented,
+                        fmt::format("madvise(MADV_COLLAPSE): {} (Linux < 6.1, or transparent huge pages off)",
+                                    std::strerror(errno)));
+        }
+        ++report.skipped;  // EAGAIN/ENOMEM: no huge page free now; this range stays as it is
+        continue;
+      }
+      ++report.ranges;
+      report.added_bytes += (resident.size() - in) * page;
     }
-    ::unsetenv(kMarker);
-    return "huge-pages";
   }
-  std::stringstream thp;
-  {
-    std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");  // closed before the exec
-    thp << f.rdbuf();
-  }
-  const char* current = std::getenv("GLIBC_TUNABLES");
-  auto value = tunables_with_huge_page_heap(current, thp.str());
-  if (!value) return current && std::string_view(current).find("glibc.malloc.hugetlb") != std::string_view::npos ? "operator" : "off";
-  ::setenv(kMarker, current ? current : "-", 1);
-  ::setenv("GLIBC_TUNABLES", value->c_str(), 1);
-  ::execv("/proc/self/exe", argv);
-  // Could not: carry on with 4 KiB pages and the environment as it was.
-  ::unsetenv(kMarker);
-  if (current) {
-    ::setenv("GLIBC_TUNABLES", current, 1);
-  } else {
-    ::unsetenv("GLIBC_TUNABLES");
-  }
-  return "4k";
+  return report;
 }
 
 }  // namespace bmf

