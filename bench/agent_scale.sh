@@ -11,6 +11,8 @@
 #   bench/agent_scale.sh kill9   [N=10000]                 kill -9 mid-storm, restart: none lost or twice
 #   bench/agent_scale.sh flood   [N=10000] [BAD=1000]      the TLS storm with BAD misbehaving connections
 #                                                           kept up: good agents on time, the API answering
+# Environment: TLS=0 (steady over plain TCP), HB_MS (heartbeat interval, 10000), PER_ACK (heartbeats per
+# asked-for ack, 3; the swarm times only the asked ones, so PER_ACK=1 times every heartbeat).
 # Prints figures; exits non-zero only when something is lost or duplicated (never on a slow figure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,7 @@ AGENT_PORT=${AGENT_PORT:-27420}
 API_PORT=${API_PORT:-27480}
 PER_PROC=4750
 HB_MS=${HB_MS:-10000}
+PER_ACK=${PER_ACK:-3}  # heartbeats per asked-for ack (the swarm times only those); PER_ACK=1 times every one
 coord=""
 swarms=()
 cleanup() {
@@ -41,7 +44,8 @@ start_coordinator() {  # [TLS=1]
   local tls=()
   [[ ${1:-1} == 1 ]] && tls=(--tls-cert "$DIR/cert.pem" --tls-key "$DIR/key.pem")
   "$BUILD/coordinator/bmf-coordinator" --state-dir "$DIR/state" --agent-listen 127.0.0.1:$AGENT_PORT \
-    --api-listen 127.0.0.1:$API_PORT --heartbeat-interval-ms "$HB_MS" "${tls[@]}" >> "$DIR/coordinator.log" 2>&1 &
+    --api-listen 127.0.0.1:$API_PORT --heartbeat-interval-ms "$HB_MS" --heartbeats-per-ack "$PER_ACK" "${tls[@]}" \
+    >> "$DIR/coordinator.log" 2>&1 &
   coord=$!
   local i want=$(( $(grep -c COORDINATOR_STARTED "$DIR/coordinator.log" 2>/dev/null || true) + 1 ))
   for ((i = 0; i < 200; i++)); do (( $(grep -c COORDINATOR_STARTED "$DIR/coordinator.log" 2>/dev/null || true) >= want )) && break; sleep 0.05; done

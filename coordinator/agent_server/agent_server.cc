@@ -528,10 +528,11 @@ class Session final : public std::enable_shared_from_this<Session>,
     auto out = server_.registry_.register_node(to_registration_request(reg, peer_));
     if (!out.ok()) return out.status();
     node_id_ = out->node_id;
-    // A reboot can leave the old connection half-open; the newest session wins.
-    auto& slot = server_.by_node_[node_id_];
-    if (auto old = slot.lock(); old && old.get() != this) old->close();
-    slot = weak_from_this();
+    // A reboot can leave the old connection half-open; the newest session wins. (Closing the old
+    // one takes the node's entry out of by_node_: look it up again after, never hold a reference
+    // across close().)
+    if (auto old = server_.by_node_[node_id_].lock(); old && old.get() != this) old->close();
+    server_.by_node_[node_id_] = weak_from_this();
     BMF_LOG_INFO("NODE_REGISTERED node={} peer={} uuid={} matched_existing={}", node_id_, peer_,
                  reg.identity().system_uuid(), out->matched_existing);
     proto::Envelope env;

@@ -378,7 +378,7 @@ TEST_F(ReleaseWipeTest, ReleasedNodesDisksZeroedByTheirAgent_AFailedWipeGoesToMa
   EXPECT_NE(n["cpu-node"].value("stateReason", "").find("wiped"), std::string::npos) << n["cpu-node"].dump();
   EXPECT_NE(n["edge-node"].value("stateReason", "").find("no disks to wipe"), std::string::npos) << n["edge-node"].dump();
   const std::string why = n["gpu-node"].value("stateReason", "");
-  EXPECT_NE(why.find("wipe failed"), std::string::npos) << why;
+  EXPECT_NE(why.find("wipe failed"), std::string::npos) << why << coordinator_->log();
   EXPECT_NE(why.find("/dev/nvme1n1"), std::string::npos) << why;
   std::tie(rc, out) = bmfctl("events --limit 100");
   EXPECT_NE(out.find("wiped"), std::string::npos) << out;

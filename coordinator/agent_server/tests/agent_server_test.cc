@@ -190,6 +190,10 @@ TEST_F(AgentServerTest, RebootReconnect_SameNodeNewSessionWins) {
   });
   EXPECT_EQ(first, second);
   EXPECT_EQ(store_->list_nodes()->size(), 1u);
+  // The node is reachable through the new session (closing the old one must not unlist it).
+  EXPECT_TRUE(server_->connected(second)) << "the new session is not the node's";
+  auto sent = server_->dispatch(second, "ping", "");
+  EXPECT_TRUE(sent.ok()) << sent.status().to_string();
 }
 
 TEST_F(AgentServerTest, RegisterAndHeartbeatInOneWrite_BothAnsweredInOrder) {
