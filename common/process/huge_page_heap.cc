@@ -50,12 +50,10 @@ Result<HeapCollapse> collapse_heap_into_huge_pages(double min_resident, const st
       if (::mincore(p, kHuge, resident.data()) != 0) continue;  // unmapped meanwhile (the heap shrank)
       std::size_t in = 0;
       for (unsigned char v : resident) in += v & 1;
-      if (in == resident.size()) {
-        // Possibly a huge page already (or 4 KiB pages all in): collapsing again is a cheap no-op for the former.
-      } else if (static_cast<double>(in) < min_resident * static_cast<double>(resident.size())) {
+      if (static_cast<double>(in) < min_resident * static_cast<double>(resident.size())) {
         ++report.skipped;
         continue;
-      }
+      }  // (a range already on a huge page is all in: collapsing it again is a cheap no-op)
       if (::madvise(p, kHuge, MADV_COLLAPSE) != 0) {
         if (errno == EINVAL) {
           return Status(StatusCode::kUnimplemented,

@@ -181,6 +181,7 @@ class AgentServer::Impl {
     asio::post(io_, [this] { drain(); });
   }
   void drain();
+  void flush_waiting_output();  // what flush_after_batch() kept, once the batch is over
   bool idle() const { return pending_.empty(); }
   // A session not in the batch was sent something while the batch ran (a command from a
   // listener, say): written once the batch is over.
@@ -670,6 +671,12 @@ std::string endpoint_string(const tcp::socket& s) {
 
 }  // namespace
 
+void AgentServer::Impl::flush_waiting_output() {
+  auto waiting = std::move(flush_after_);
+  flush_after_.clear();
+  for (auto& session : waiting) session->flush_now();
+}
+
 void AgentServer::Impl::drain() {
   drain_posted_ = false;
   std::vector<Pending> batch = std::move(pending_);
@@ -692,16 +699,12 @@ void AgentServer::Impl::drain() {
       BMF_LOG_ERROR("AGENT_BATCH_FAILED commit of {} message(s): {}; their sessions are closed", batch.size(), committed.to_string());
       deferred_.clear();
       for (auto& p : batch) p.session->close();
-      auto waiting_output = std::move(flush_after_);
-      flush_after_.clear();
-      for (auto& s : waiting_output) s->flush_now();  // commands: not about the lost batch
+      flush_waiting_output();  // commands: not about the lost batch
       return;
     }
   }
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].session->handled(std::move(results[i]));
-  auto waiting_output = std::move(flush_after_);
-  flush_after_.clear();
-  for (auto& s : waiting_output) s->flush_now();
+  flush_waiting_output();
   auto events = std::move(deferred_);
   deferred_.clear();
   for (const auto& e : events) publish(e);
